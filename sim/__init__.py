@@ -1,0 +1,13 @@
+"""Parley: an agent-based model of negotiated prisoner exchanges, on Mesa."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("parley")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+source"
+
+from sim.errors import ParleyError, ScenarioError
+from sim.scenario import Scenario, load_scenario
+
+__all__ = ["ParleyError", "Scenario", "ScenarioError", "__version__", "load_scenario"]

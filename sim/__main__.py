@@ -1,0 +1,6 @@
+"""``python -m sim``: the Parley command line."""
+
+from sim.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""What every role sees and proposes: the phase, a proposal, and the frozen view of a day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    """Where the talks stand."""
+
+    PRE_TALKS = "pre_talks"
+    IN_SESSION = "in_session"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    COLLAPSED = "collapsed"
+
+
+PHASE_CODES = {phase: i for i, phase in enumerate(Phase)}
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A round of releases: how many of the government's prisoners, how many of them named."""
+
+    size: int
+    named: int
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A read-only picture of the exchange on one day, as every role may observe it.
+
+    Agents receive a view, never the model; only the model changes shared state.
+    """
+
+    day: int
+    phase: Phase
+    talks_day: int
+    days_without_agreement: int
+    days_past_deadline: int
+    round_size: int
+    named_total: int
+    named_released: int
+    government_remaining: int
+    insurgent_remaining: int
+    deal_released: int
+    unilateral_released: int
+    insurgent_released: int
+    insurgent_owed_deal: int
+    insurgent_owed_goodwill: int
+    batch_pending: bool
+    last_unilateral_day: int
+    attacks_recent: float
+    frustration: float
+    trust: float
+    pressure_mediator: float
+    pressure_humanitarian: float
+    pressure_domestic: float
+    pressure_on_insurgent: float
+    disengagement: float
+
+
+def faratin(t: float, horizon: float, a_min: float, a_max: float, beta: float) -> float:
+    """Time-dependent aspiration of Faratin, Sierra and Jennings (1998).
+
+    ``a(t) = a_min + (a_max - a_min) * (1 - (t / T) ** (1 / beta))``; ``beta < 1`` holds out
+    (Boulware), ``beta > 1`` concedes early (Conceder). Time past the horizon counts as ``T``.
+    """
+    frac = min(max(t, 0.0) / horizon, 1.0)
+    return a_min + (a_max - a_min) * (1.0 - frac ** (1.0 / beta))

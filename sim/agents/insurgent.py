@@ -1,0 +1,178 @@
+"""The insurgent: demands, accepts, walks out, judges releases, frees prisoners, fights.
+
+Decisions are pure functions of a :class:`~sim.agents.base.View`, the insurgent's parameters
+and, where it is stochastic (frustration noise, walkout, resumption), a numpy Generator.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.agents.base import Phase, Proposal, View, faratin
+from sim.scenario import Insurgent
+
+if TYPE_CHECKING:
+    from sim.model import ParleyModel
+
+
+def aspiration(view: View, params: Insurgent) -> float:
+    """Utility the insurgent holds out for today: Faratin's curve lowered by mediator pressure."""
+    base = faratin(view.talks_day, params.horizon_days, params.aspiration_min,
+                   params.aspiration_max, params.concession_beta)
+    return min(1.0, max(0.0, base - params.pressure_concession * view.pressure_on_insurgent))
+
+
+def decide_demand(view: View, params: Insurgent) -> Proposal:
+    """The round it demands: all at once or one round, with the named seniors if it insists."""
+    size = view.government_remaining if params.all_at_once else min(
+        view.round_size, view.government_remaining)
+    named = view.named_total - view.named_released if params.demand_named else 0
+    return Proposal(size, named)
+
+
+def utility(proposal: Proposal, demand: Proposal, params: Insurgent) -> float:
+    """Value of a proposal against its demand: size, plus the named seniors if demanded."""
+    size_part = min(1.0, proposal.size / demand.size) if demand.size else 1.0
+    if not demand.named:
+        return size_part
+    named_part = min(1.0, proposal.named / demand.named)
+    return (1.0 - params.named_weight) * size_part + params.named_weight * named_part
+
+
+def accepts(proposal: Proposal, demand: Proposal, view: View, params: Insurgent) -> bool:
+    """Accept when the proposal's value reaches today's aspiration."""
+    return proposal.size > 0 and utility(proposal, demand, params) >= aspiration(view, params)
+
+
+def frustration_increment(view: View, params: Insurgent, gap: float,
+                          rng: np.random.Generator) -> float:
+    """Frustration added today: the gap at the table in session, the delay before talks.
+
+    The increment is multiplied by log-normal noise with mean one.
+    """
+    if view.phase is Phase.IN_SESSION and not view.batch_pending:
+        base = params.frustration_rate * gap
+    elif view.phase is Phase.PRE_TALKS and view.days_past_deadline > 0:
+        base = params.delay_frustration
+    else:
+        return 0.0
+    if base == 0.0 or params.frustration_noise == 0.0:
+        return base
+    s = params.frustration_noise
+    return base * float(rng.lognormal(-0.5 * s * s, s))
+
+
+def walkout_probability(view: View, params: Insurgent) -> float:
+    """Daily chance of walking out: a logistic step around its patience."""
+    if view.phase is not Phase.IN_SESSION or view.batch_pending:
+        return 0.0
+    x = params.walkout_sharpness * (view.frustration - params.patience) / params.patience
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+
+
+def decide_walkout(view: View, params: Insurgent, rng: np.random.Generator) -> bool:
+    """Walk out of the talks today?"""
+    p = walkout_probability(view, params)
+    return p > 0.0 and bool(rng.random() < p)
+
+
+def decide_resume(view: View, params: Insurgent, rng: np.random.Generator) -> bool:
+    """Return to suspended talks when trust and the mediator's push are enough."""
+    if view.phase is not Phase.SUSPENDED:
+        return False
+    if view.trust < params.resume_trust or view.pressure_on_insurgent <= 0.0:
+        return False
+    return bool(rng.random() < params.resume_rate)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """How the insurgent judges a release it did not agree to."""
+
+    compliant: bool
+    welcomed: bool
+    value: float
+
+
+def judge_release(view: View, params: Insurgent, size: int, jointly_agreed: bool,
+                  joint_verification: bool) -> Verdict:
+    """Judge a release by the agreed mechanism.
+
+    A release outside the mechanism counts at ``noncompliance_discount`` of its size and is
+    rejected in a statement unless trust is already high.
+    """
+    compliant = jointly_agreed or not joint_verification
+    if compliant:
+        return Verdict(True, True, float(size))
+    welcomed = view.trust >= params.welcome_trust
+    return Verdict(False, welcomed, size * params.noncompliance_discount)
+
+
+def trust_gain(params: Insurgent, size: int) -> float:
+    """Trust gained from a costly release of ``size`` prisoners (Kydd 2000)."""
+    return params.signal_gain * size / 100.0
+
+
+def decide_releases(view: View, params: Insurgent, batch_cap: int) -> tuple[int, int]:
+    """How many it frees today: ``(reciprocal, goodwill)``.
+
+    Reciprocity for compliant rounds is owed at the agreed ratio and paid at once; goodwill for
+    discounted, non-compliant releases is paid only when trust is high, in groups of at least
+    ``release_min_batch``.
+    """
+    if view.phase in (Phase.COLLAPSED,) or view.insurgent_remaining <= 0:
+        return 0, 0
+    reciprocal = min(view.insurgent_owed_deal, batch_cap, view.insurgent_remaining)
+    goodwill = 0
+    left = min(batch_cap - reciprocal, view.insurgent_remaining - reciprocal)
+    if (view.trust >= params.goodwill_trust
+            and view.insurgent_owed_goodwill >= min(params.release_min_batch, left)
+            and left > 0):
+        goodwill = min(view.insurgent_owed_goodwill, left)
+    return max(0, reciprocal), max(0, goodwill)
+
+
+def attack_intensity(view: View, params: Insurgent, capacity: float) -> float:
+    """Expected attacks today: capacity, raised by frustration and by suspended talks."""
+    suspended = 1.0 if view.phase in (Phase.SUSPENDED, Phase.COLLAPSED) else 0.0
+    return params.attacks_base * capacity * (1.0 + params.attack_frustration_gain
+                                             * view.frustration
+                                             + params.attack_suspension_gain * suspended)
+
+
+class InsurgentAgent(mesa.Agent):
+    """Mesa agent for the insurgent; its decisions are the functions above."""
+
+    def __init__(self, model: ParleyModel, rng: np.random.Generator) -> None:
+        super().__init__(model)
+        self.stream = rng
+
+    @property
+    def params(self) -> Insurgent:
+        """The insurgent's current parameters (shocks may change them)."""
+        return self.model.params.insurgent
+
+    def demand(self, view: View) -> Proposal:
+        """Today's demand."""
+        return decide_demand(view, self.params)
+
+    def accepts(self, view: View, proposal: Proposal, demand: Proposal) -> bool:
+        """Whether it accepts a proposal today."""
+        return accepts(proposal, demand, view, self.params)
+
+    def frustration_increment(self, view: View, gap: float) -> float:
+        """Frustration added today."""
+        return frustration_increment(view, self.params, gap, self.stream)
+
+    def walks_out(self, view: View) -> bool:
+        """Whether it walks out today."""
+        return decide_walkout(view, self.params, self.stream)
+
+    def resumes(self, view: View) -> bool:
+        """Whether it returns to suspended talks today."""
+        return decide_resume(view, self.params, self.stream)

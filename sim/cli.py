@@ -1,0 +1,170 @@
+"""The ``parley`` command line: a thin shell over :mod:`sim`; it adds no model logic."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sim.errors import ParleyError, Problem, ScenarioError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Parley: agent-based simulation of negotiated prisoner exchanges.")
+out = Console(soft_wrap=True, highlight=False)
+
+
+def fail(problems: list[Problem] | list[str]) -> None:
+    """Print one line per problem on stderr and exit with code 2."""
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def parse_sets(items: list[str] | None) -> dict[str, object]:
+    """``["a.b=1", ...]`` into ``{"a.b": 1}``, refusing items without ``=``."""
+    from sim.scenario import parse_value
+
+    overrides: dict[str, object] = {}
+    for item in items or []:
+        path, sep, value = item.partition("=")
+        if not sep or not path:
+            fail([Problem("--set", item, "is not of the form dotted.path=value",
+                          "e.g. --set insurgent.patience=40")])
+        overrides[path.strip()] = parse_value(value.strip())
+    return overrides
+
+
+def _summary_table(summary: dict) -> Table:
+    table = Table(title=f"Summary: {summary['scenario']} (seed {summary['seed']})",
+                  show_header=True, header_style="bold")
+    table.add_column("outcome")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        table.add_row(key, "—" if value is None else str(value))
+    return table
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    seed: Annotated[int | None, typer.Option(help="seed (default: run.seed)")] = None,
+    days: Annotated[int | None, typer.Option(help="days (default: run.days)")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="override a parameter: dotted.path=value (repeatable)")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="folder for series, events, summary and resolved scenario")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    narrative: Annotated[bool, typer.Option(help="print the day-by-day narrative")] = True,
+    plot: Annotated[Path | None, typer.Option(
+        help="write the run's timeline to this image (.png, .svg or .pdf)")] = None,
+) -> None:
+    """Run a scenario once; print its summary and narrative; optionally write its outputs."""
+    from sim.runner import FORMATS, write_outputs
+    from sim.runner import run as run_scenario
+    from sim.scenario import load_scenario
+
+    if fmt not in FORMATS:
+        fail([Problem("--format", "format", f"unknown format {fmt!r}", " or ".join(FORMATS))])
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        fail([Problem("--plot", "plot", f"unknown image type {plot.suffix!r}",
+                      ".png, .svg or .pdf")])
+    overrides = parse_sets(set_)
+    for flag, value in (("run.seed", seed), ("run.days", days)):
+        if value is not None:
+            overrides[flag] = value
+    try:
+        spec = load_scenario(scenario, overrides)
+        result = run_scenario(spec)
+    except ScenarioError as exc:
+        fail(exc.problems)
+    if narrative:
+        out.print(f"[bold]{spec.meta.name}[/bold] — day by day")
+        for line in result.narrative():
+            out.print(line, markup=False)
+        out.print()
+    out.print(_summary_table(result.summary))
+    if out_dir is not None:
+        written = write_outputs(result, out_dir, fmt)
+        out.print(f"wrote {len(written)} files to {out_dir}")
+    if plot is not None:
+        _save_timeline(result, plot)
+        out.print(f"wrote the timeline to {plot}")
+
+
+def _save_timeline(result, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.plots import timeline
+
+    fig = timeline(result)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    tmp.replace(path)
+
+
+@app.command()
+def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]) -> None:
+    """Check scenario files; one line per problem, exit code 2 if any is invalid."""
+    from sim.scenario import load_scenario
+
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            spec = load_scenario(file)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        out.print(f"ok: {file} ({spec.meta.name}, hash {spec.content_hash()})", markup=False)
+    if problems:
+        fail(problems)
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("--out", help="write to this file")] = None,
+) -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    from sim.scenario import json_schema
+
+    text = json.dumps(json_schema(), indent=2)
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+@app.command()
+def describe(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")]) -> None:
+    """List every parameter of a scenario: value, unit and meaning."""
+    from sim.scenario import describe as rows
+    from sim.scenario import load_scenario
+
+    try:
+        spec = load_scenario(scenario)
+    except ScenarioError as exc:
+        fail(exc.problems)
+    table = Table(title=f"{spec.meta.name}: parameters", header_style="bold")
+    for col in ("parameter", "value", "unit", "meaning"):
+        table.add_column(col, overflow="fold")
+    for path, value, unit, meaning in rows(spec):
+        table.add_row(path, str(value), unit, meaning)
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point of the ``parley`` console script."""
+    try:
+        app()
+    except ParleyError as exc:  # a domain error that escaped a command
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,225 @@
+"""Prisoner pools as numpy arrays: generation, loading, selection orders and releases.
+
+A pool holds one row per prisoner. Selection orders are computed once at set-up, so a
+release takes the next rows of an order in a few vectorised operations: the daily step never
+loops over prisoners in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+
+import numpy as np
+
+from sim.errors import PoolDataError, Problem
+from sim.scenario import Conflict, PoolSpec
+
+RANK_FILE, RANK_MID, RANK_SENIOR = 0, 1, 2
+CSV_COLUMNS = ("rank", "age", "health", "sentence_days", "listed", "named")
+
+
+class ReleaseMode(IntEnum):
+    """How a prisoner left custody."""
+
+    HELD = 0
+    DEAL = 1
+    UNILATERAL = 2
+    GOODWILL = 3
+
+
+def humanitarian_score(age: np.ndarray, health: np.ndarray, sentence: np.ndarray) -> np.ndarray:
+    """Score for release on humanitarian grounds: poor health, old age, little sentence left.
+
+    Each term lies in [0, 1] and they weigh equally, following the Afghan decree of March 2020
+    ("selected by age, health and sentence served").
+    """
+    frailty = 1.0 - health
+    oldness = np.clip((age - 14.0) / 76.0, 0.0, 1.0)
+    served = 1.0 - np.clip(sentence / 3650.0, 0.0, 1.0)
+    return frailty + oldness + served
+
+
+def security_cost(rank: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """The holder's cost of freeing a prisoner: rank dominates, youth adds a little."""
+    return rank.astype(np.float64) + np.clip((45.0 - age) / 31.0, 0.0, 1.0) * 0.5
+
+
+@dataclass
+class Pool:
+    """One side's prisoners, a row each, plus release bookkeeping."""
+
+    rank: np.ndarray
+    age: np.ndarray
+    health: np.ndarray
+    sentence: np.ndarray
+    listed: np.ndarray
+    named: np.ndarray
+    held: np.ndarray = field(init=False)
+    release_day: np.ndarray = field(init=False)
+    release_mode: np.ndarray = field(init=False)
+    oath: np.ndarray = field(init=False)
+    return_day: np.ndarray = field(init=False)
+    n_released: int = 0
+    n_named_released: int = 0
+    n_senior_released: int = 0
+
+    def __post_init__(self) -> None:
+        n = self.rank.size
+        self.held = np.ones(n, dtype=bool)
+        self.release_day = np.full(n, -1, dtype=np.int32)
+        self.release_mode = np.zeros(n, dtype=np.int8)
+        self.oath = np.zeros(n, dtype=bool)
+        self.return_day = np.full(n, -1, dtype=np.int32)
+        self.n_named = int(self.named.sum())
+        self.n_listed = int(self.listed.sum())
+        # Orders computed once: the holder's preferred rows for each kind of release.
+        listed_idx = np.flatnonzero(self.listed & ~self.named)
+        score = humanitarian_score(self.age[listed_idx], self.health[listed_idx],
+                                   self.sentence[listed_idx])
+        self.humanitarian_order = listed_idx[np.argsort(-score, kind="stable")]
+        cost = security_cost(self.rank[listed_idx], self.age[listed_idx])
+        self.cost_order = listed_idx[np.argsort(cost, kind="stable")]
+        self.named_order = np.flatnonzero(self.named)
+        unlisted = np.flatnonzero(~self.listed)
+        self.unlisted_order = unlisted[np.argsort(security_cost(self.rank[unlisted],
+                                                                self.age[unlisted]),
+                                                  kind="stable")]
+        self._cursor = {"humanitarian": 0, "cost": 0, "named": 0, "unlisted": 0}
+
+    @property
+    def size(self) -> int:
+        """Number of rows."""
+        return self.rank.size
+
+    @property
+    def n_held(self) -> int:
+        """Prisoners still held."""
+        return self.size - self.n_released
+
+    def take(self, order_name: str, k: int) -> np.ndarray:
+        """The next ``k`` still-held rows of a precomputed order (fewer if it runs out).
+
+        Rows already freed by another kind of release are skipped, in vectorised chunks.
+        """
+        order = {"humanitarian": self.humanitarian_order, "cost": self.cost_order,
+                 "named": self.named_order, "unlisted": self.unlisted_order}[order_name]
+        start = self._cursor[order_name]
+        picked: list[np.ndarray] = []
+        need = k
+        while need > 0 and start < order.size:
+            chunk = order[start:start + max(2 * need, 64)]
+            pos = np.flatnonzero(self.held[chunk])
+            if pos.size > need:
+                pos = pos[:need]
+                start += int(pos[-1]) + 1
+            else:
+                start += chunk.size
+            picked.append(chunk[pos])
+            need -= pos.size
+        self._cursor[order_name] = start
+        return np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)
+
+    def release(self, idx: np.ndarray, day: int, mode: ReleaseMode, oath: bool) -> None:
+        """Mark rows as released; every row must still be held."""
+        if idx.size == 0:
+            return
+        if not self.held[idx].all() or np.unique(idx).size != idx.size:
+            raise RuntimeError("a prisoner cannot be released twice")
+        self.held[idx] = False
+        self.release_day[idx] = day
+        self.release_mode[idx] = mode
+        self.oath[idx] = oath
+        self.n_released += idx.size
+        self.n_named_released += int(self.named[idx].sum())
+        self.n_senior_released += int((self.rank[idx] == RANK_SENIOR).sum())
+
+    def draw_returns(self, idx: np.ndarray, day: int, params: Conflict,
+                     rng: np.random.Generator) -> np.ndarray:
+        """Decide which freed rows return to fight and when; returns their return days."""
+        if idx.size == 0:
+            return np.empty(0, dtype=np.int32)
+        p = np.full(idx.size, params.return_base)
+        p *= np.where(self.age[idx] < params.young_age, params.young_factor, 1.0)
+        p *= np.where(self.rank[idx] == RANK_SENIOR, params.senior_factor, 1.0)
+        p *= np.where(self.oath[idx], params.oath_factor, 1.0)
+        p *= self.health[idx]
+        back = rng.random(idx.size) < np.clip(p, 0.0, 1.0)
+        delay = rng.geometric(1.0 / params.return_delay_days, size=idx.size)
+        days = (day + delay).astype(np.int32)
+        self.return_day[idx[back]] = days[back]
+        return days[back]
+
+    def table(self, final_day: int) -> dict[str, np.ndarray]:
+        """Columns of the pool as of ``final_day`` (for writing or inspection)."""
+        returned = (self.return_day >= 0) & (self.return_day <= final_day)
+        return {"rank": self.rank, "age": self.age, "health": self.health,
+                "sentence_days": self.sentence, "listed": self.listed, "named": self.named,
+                "held": self.held, "release_day": self.release_day,
+                "release_mode": self.release_mode, "oath": self.oath, "returned": returned}
+
+
+def generate_pool(spec: PoolSpec, rng: np.random.Generator) -> Pool:
+    """Draw a pool from the scenario's distributions with the model's generator."""
+    n = spec.size
+    rank = rng.choice(3, size=n, p=np.asarray(spec.rank_shares)).astype(np.int8)
+    age = np.clip(rng.normal(spec.age_mean, spec.age_sd, n), 14.0, 90.0).astype(np.float32)
+    health = rng.beta(spec.health_alpha, spec.health_beta, n).astype(np.float32)
+    sentence = rng.exponential(spec.sentence_mean_days, n).astype(np.float32)
+    listed = np.zeros(n, dtype=bool)
+    listed_idx = rng.permutation(n)[:spec.listed]
+    listed[listed_idx] = True
+    named = np.zeros(n, dtype=bool)
+    if spec.named:
+        # Named prisoners are senior commanders: pick listed seniors first, promote if short.
+        seniors_first = listed_idx[np.argsort(rank[listed_idx] != RANK_SENIOR, kind="stable")]
+        chosen = seniors_first[:spec.named]
+        named[chosen] = True
+        rank[chosen] = RANK_SENIOR
+    return Pool(rank, age, health, sentence, listed, named)
+
+
+def load_pool(spec: PoolSpec, section: str) -> Pool:
+    """Read a pool from the CSV a scenario names, checking columns and values."""
+    import pandas as pd  # imported here: pandas is slow to import and rarely needed
+
+    path = Path(spec.csv or "")
+    field_path = f"pools.{section}.csv"
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise PoolDataError([Problem(str(path), field_path, f"cannot be read ({exc})",
+                                     "a CSV with columns " + ",".join(CSV_COLUMNS))]) from None
+    missing = [c for c in CSV_COLUMNS if c not in frame.columns]
+    if missing:
+        raise PoolDataError([Problem(str(path), field_path, f"missing columns {missing}",
+                                     "columns " + ",".join(CSV_COLUMNS))])
+    problems = []
+    checks = {"rank": (0, 2), "age": (14, 90), "health": (0, 1), "sentence_days": (0, 36500)}
+    for col, (lo, hi) in checks.items():
+        values = pd.to_numeric(frame[col], errors="coerce")
+        if values.isna().any() or (values < lo).any() or (values > hi).any():
+            problems.append(Problem(str(path), f"{field_path}:{col}",
+                                    "has missing, non-numeric or out-of-range values",
+                                    f"numbers from {lo} to {hi}"))
+    for col in ("listed", "named"):
+        if not frame[col].isin([0, 1, True, False]).all():
+            problems.append(Problem(str(path), f"{field_path}:{col}", "has values other than 0/1",
+                                    "0 or 1"))
+    if problems:
+        raise PoolDataError(problems)
+    listed = frame["listed"].to_numpy(bool)
+    named = frame["named"].to_numpy(bool)
+    if (named & ~listed).any():
+        raise PoolDataError([Problem(str(path), f"{field_path}:named",
+                                     "names prisoners who are not listed",
+                                     "named only where listed is 1")])
+    return Pool(frame["rank"].to_numpy(np.int8), frame["age"].to_numpy(np.float32),
+                frame["health"].to_numpy(np.float32), frame["sentence_days"].to_numpy(np.float32),
+                listed, named)
+
+
+def build_pool(spec: PoolSpec, section: str, rng: np.random.Generator) -> Pool:
+    """A pool from its CSV if the scenario names one, else generated."""
+    return load_pool(spec, section) if spec.csv else generate_pool(spec, rng)

@@ -1,0 +1,138 @@
+"""Run a scenario and write what it produced: series, events, summary, resolved scenario."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from sim import __version__
+from sim.events import Event, EventKind, narrative
+from sim.metrics import PHASE_NAMES, summarize
+from sim.model import SERIES_COLUMNS, ParleyModel
+from sim.scenario import Scenario, with_overrides
+
+FORMATS = ("parquet", "csv")
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced."""
+
+    scenario: Scenario
+    seed: int
+    series: dict[str, np.ndarray]
+    events: list[Event]
+    summary: dict
+
+    def narrative(self, kinds: set[EventKind] | None = None) -> list[str]:
+        """The run told day by day."""
+        return narrative(self.events, self.scenario.meta.start_date, kinds)
+
+    def series_frame(self):
+        """The daily series as a pandas DataFrame with dates and phase names."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.series)
+        int_cols = [c for c in SERIES_COLUMNS if c not in _FLOAT_COLUMNS]
+        frame[int_cols] = frame[int_cols].astype("int64")
+        start = self.scenario.meta.start_date
+        frame.insert(1, "date", [start + timedelta(days=int(d)) for d in frame["day"]])
+        frame["phase"] = [PHASE_NAMES[i] for i in frame["phase"]]
+        frame["airstrike"] = frame["airstrike"].astype(bool)
+        return frame
+
+    def events_frame(self):
+        """The events as a pandas DataFrame (details as JSON text)."""
+        import pandas as pd
+
+        start = self.scenario.meta.start_date
+        return pd.DataFrame({
+            "day": [e.day for e in self.events],
+            "date": [start + timedelta(days=e.day) for e in self.events],
+            "actor": [str(e.actor) for e in self.events],
+            "kind": [str(e.kind) for e in self.events],
+            "details": [json.dumps(e.details, sort_keys=True) for e in self.events],
+            "sentence": [e.sentence for e in self.events],
+        })
+
+
+_FLOAT_COLUMNS = {"capacity", "pressure_mediator", "pressure_humanitarian", "pressure_domestic",
+                  "pressure_on_insurgent", "felt_pressure", "trust", "frustration",
+                  "aspiration_gov", "aspiration_ins", "disengagement"}
+
+
+def run(scenario: Scenario, seed: int | None = None, days: int | None = None) -> RunResult:
+    """Run a scenario once.
+
+    Args:
+        scenario: a validated scenario.
+        seed: overrides ``run.seed``.
+        days: overrides ``run.days``.
+    """
+    if seed is not None or days is not None:
+        scenario = with_overrides(scenario, {
+            k: v for k, v in (("run.seed", seed), ("run.days", days)) if v is not None})
+    model = ParleyModel(scenario).run()
+    series = {name: model.series[:, i].copy() for i, name in enumerate(SERIES_COLUMNS)}
+    summary = {
+        "seed": model.seed,
+        "scenario": scenario.meta.name,
+        "scenario_hash": scenario.content_hash(),
+        "version": __version__,
+        **summarize(model.events, series),
+    }
+    return RunResult(scenario, model.seed, series, model.events, summary)
+
+
+def resolved_scenario_yaml(result: RunResult) -> str:
+    """The fully resolved scenario, with seed, version and hash, as YAML."""
+    data = result.scenario.model_dump(mode="json")
+    header = (f"# Resolved scenario written by parley {__version__}\n"
+              f"# seed: {result.seed}\n# scenario_hash: {result.scenario.content_hash()}\n")
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def write_outputs(result: RunResult, out_dir: str | Path, fmt: str = "parquet") -> list[Path]:
+    """Write series, events, summary and the resolved scenario into ``out_dir``, atomically.
+
+    Everything is written into a temporary folder beside ``out_dir`` first and then moved in
+    file by file with :func:`os.replace`, so an interrupted run leaves no half-written file.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        series, events = result.series_frame(), result.events_frame()
+        import pandas as pd
+
+        summary = pd.DataFrame([result.summary])
+        names = []
+        for stem, frame in (("series", series), ("events", events), ("summary", summary)):
+            name = f"{stem}.{fmt}"
+            if fmt == "parquet":
+                frame.to_parquet(tmp / name, index=False)
+            else:
+                frame.to_csv(tmp / name, index=False)
+            names.append(name)
+        (tmp / "scenario.yaml").write_text(resolved_scenario_yaml(result), encoding="utf-8")
+        (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, default=str),
+                                          encoding="utf-8")
+        names += ["scenario.yaml", "summary.json"]
+        out.mkdir(exist_ok=True)
+        written = []
+        for name in names:
+            os.replace(tmp / name, out / name)
+            written.append(out / name)
+        return written
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
