@@ -112,6 +112,74 @@ def _save_timeline(result, path: Path) -> None:
     tmp.replace(path)
 
 
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+@app.command()
+def report(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    seeds: Annotated[int, typer.Option(min=1, help="number of seeds (run.seed, run.seed+1, ...)")]
+    = 100,
+    days: Annotated[int | None, typer.Option(help="days (default: run.days)")] = None,
+    data: Annotated[Path | None, typer.Option(
+        help="CSV of reported counts (default: the scenario's meta.reference_data)")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write every figure here")]
+    = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="processes (default: cores)")]
+    = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="override a parameter: dotted.path=value (repeatable)")] = None,
+) -> None:
+    """Run many seeds; print the pattern rate, distributions and the fit to reported counts."""
+    from sim.report import load_reference, run_ensemble, summarize_ensemble
+    from sim.scenario import load_scenario
+
+    try:
+        spec = load_scenario(scenario, parse_sets(set_))
+        ref_path = data or spec.meta.reference_data
+        reference = load_reference(ref_path, spec) if ref_path else []
+        ensemble = run_ensemble(spec, seeds, days, workers)
+    except ScenarioError as exc:
+        fail(exc.problems)
+    figures = summarize_ensemble(ensemble, reference)
+
+    table = Table(title=f"{spec.meta.name}: {seeds} seeds, {ensemble.scenario.run.days} days",
+                  header_style="bold")
+    for col in ("outcome", "share of runs", "median", "10%", "90%"):
+        table.add_column(col, justify="right" if col != "outcome" else "left")
+    for name, band in figures["distributions"].items():
+        table.add_row(name, f"{band['share']:.2f}", _fmt(band["median"]), _fmt(band["p10"]),
+                      _fmt(band["p90"]))
+    a = figures["attacks_per_day"]
+    table.add_row(f"attacks a day (days {a['days'][0]}-{a['days'][1]})", "",
+                  _fmt(a["median"]), _fmt(a["p10"]), _fmt(a["p90"]))
+    out.print(table)
+    for key, value in figures.items():
+        if key.startswith("gov_release_before_day_"):
+            out.print(f"share of runs with a government release before day "
+                      f"{key.rsplit('_', 1)[1]}: {value:.2f}")
+    if figures["reference"]:
+        ref = Table(title="reported counts against the simulated median and 10-90% band",
+                    header_style="bold")
+        for col in ("day", "measure", "reported", "confidence", "median", "10%", "90%",
+                    "result"):
+            ref.add_column(col, overflow="fold")
+        for row in figures["reference"]:
+            ref.add_row(str(row["day"]), row["measure"], _fmt(row["reported"]),
+                        row["confidence"].split(" ")[0], _fmt(row["median"]), _fmt(row["p10"]),
+                        _fmt(row["p90"]), "pass" if row["passed"] else "FAIL")
+        out.print(ref)
+    if json_out is not None:
+        tmp = json_out.with_name(f".{json_out.name}.tmp")
+        tmp.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+        tmp.replace(json_out)
+        out.print(f"wrote every figure to {json_out}")
+    print(f"pattern_rate={figures['pattern_rate']:.2f}")
+
+
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]) -> None:
     """Check scenario files; one line per problem, exit code 2 if any is invalid."""

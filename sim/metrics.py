@@ -40,7 +40,9 @@ class Pattern:
 
 
 def detect_pattern(events: Sequence[Event], window: int = 3,
-                   size_range: tuple[int, int] | None = None) -> Pattern:
+                   size_range: tuple[int, int] | None = None,
+                   walkout_range: tuple[int, int] | None = None,
+                   ranked: bool = True) -> Pattern:
     """Find talks in session, a walkout, then a unilateral release the insurgent rejects.
 
     Args:
@@ -48,6 +50,9 @@ def detect_pattern(events: Sequence[Event], window: int = 3,
         window: days after the walkout within which the release must come, and days after the
             release in which the insurgent must free nobody.
         size_range: inclusive bounds on the release's size, or None for any size.
+        walkout_range: inclusive bounds on the walkout's day, or None for any day.
+        ranked: whether the release was ranked by the humanitarian score (see
+            :func:`ranked_by_score`); the pattern requires it.
     """
     opened = None
     walkout = None
@@ -69,8 +74,22 @@ def detect_pattern(events: Sequence[Event], window: int = 3,
     quiet = not any(e.kind is EventKind.RELEASE and e.actor is Actor.INSURGENT
                     and release.day <= e.day <= release.day + window for e in events)
     in_range = size_range is None or size_range[0] <= size <= size_range[1]
-    return Pattern(named == 0 and rejected and quiet and in_range, walkout.day, release.day,
-                   size, named, rejected, quiet)
+    on_time = walkout_range is None or walkout_range[0] <= walkout.day <= walkout_range[1]
+    return Pattern(named == 0 and rejected and quiet and in_range and on_time and ranked,
+                   walkout.day, release.day, size, named, rejected, quiet)
+
+
+def ranked_by_score(score: np.ndarray, eligible: np.ndarray, release_day: np.ndarray,
+                    freed: np.ndarray, day: int) -> bool:
+    """Whether a release was ranked by the humanitarian score.
+
+    True when every row in ``freed`` (a boolean mask of the release on ``day``) scores at
+    least as high as every ``eligible`` row still held after that day.
+    """
+    if not freed.any():
+        return False
+    still_held = eligible & ((release_day < 0) | (release_day > day))
+    return not still_held.any() or score[freed].min() >= score[still_held].max()
 
 
 def first_day(events: Sequence[Event], kind: EventKind, actor: Actor | None = None) -> int | None:
@@ -84,13 +103,20 @@ def count(events: Sequence[Event], kind: EventKind) -> int:
     return sum(1 for e in events if e.kind is kind)
 
 
-def summarize(events: Sequence[Event], series: dict[str, np.ndarray]) -> dict:
-    """One row of outcomes for a run, from its events and series."""
+def summarize(events: Sequence[Event], series: dict[str, np.ndarray],
+              pattern: Pattern | None = None) -> dict:
+    """One row of outcomes for a run, from its events and series.
+
+    Args:
+        events: the run's events.
+        series: the run's daily series.
+        pattern: the detected pattern (default: :func:`detect_pattern` with its defaults).
+    """
     attacks = series["attacks"][1:]
     gov_first = next((e.day for e in events if e.actor is Actor.GOVERNMENT
                       and e.kind in (EventKind.RELEASE, EventKind.UNILATERAL_RELEASE)), None)
     first_uni = next((e for e in events if e.kind is EventKind.UNILATERAL_RELEASE), None)
-    pattern = detect_pattern(events)
+    pattern = pattern or detect_pattern(events)
     final_phase = PHASE_NAMES[int(series["phase"][-1])]
     return {
         "days": int(series["day"][-1]),

@@ -111,6 +111,7 @@ class ParleyModel(mesa.Model):
         self.attacks_today = 0
         self.casualties_today = 0
         self.airstrike_today = False
+        self.attacks_recent = 0.0
         self._attack_log = np.zeros(self.days + 8, dtype=np.float64)
         self._returns_by_day = np.zeros(self.days + 2, dtype=np.int64)
         self._last_positions: tuple[Proposal, Proposal, Proposal] | None = None
@@ -159,7 +160,6 @@ class ParleyModel(mesa.Model):
     def view(self) -> View:
         """The frozen view of the exchange that every role observes today."""
         a = self.params.agreement
-        recent = self._attack_log[max(0, self.day - 2):self.day + 1]
         return View(
             day=self.day,
             phase=self.phase,
@@ -181,7 +181,7 @@ class ParleyModel(mesa.Model):
                                         - self.ins_goodwill_released),
             batch_pending=self.batch is not None,
             last_unilateral_day=self.last_unilateral_day,
-            attacks_recent=float(recent.mean()) if self.day else 0.0,
+            attacks_recent=self.attacks_recent,
             frustration=self.frustration,
             trust=self.trust,
             pressure_mediator=self.p_mediator,
@@ -242,6 +242,8 @@ class ParleyModel(mesa.Model):
         self.attacks_today = attacks
         self.casualties_today = int(env.poisson(attacks * p.insurgent.casualties_per_attack))
         self._attack_log[self.day] = attacks
+        lo = max(1, self.day - 2)
+        self.attacks_recent = float(self._attack_log[lo:self.day + 1].sum()) / (self.day + 1 - lo)
         self.capacity = capacity
 
         view = self.view()
@@ -292,10 +294,7 @@ class ParleyModel(mesa.Model):
               and self.insurgent.accepts(view, bridge, demand)):
             deal = bridge
         if deal is None:
-            params = self.params.insurgent
-            best = max(ins_rules.utility(offer, demand, params),
-                       ins_rules.utility(bridge, demand, params))
-            self._gap = 1.0 - best
+            self._gap = 1.0 - ins_rules.utility(offer, demand, self.params.insurgent)
             self.days_without_agreement += 1
             return
         self.days_without_agreement = 0

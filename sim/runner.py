@@ -15,8 +15,9 @@ import yaml
 
 from sim import __version__
 from sim.events import Event, EventKind, narrative
-from sim.metrics import PHASE_NAMES, summarize
+from sim.metrics import PHASE_NAMES, Pattern, detect_pattern, ranked_by_score, summarize
 from sim.model import SERIES_COLUMNS, ParleyModel
+from sim.pools import ReleaseMode, humanitarian_score
 from sim.scenario import Scenario, with_overrides
 
 FORMATS = ("parquet", "csv")
@@ -87,9 +88,25 @@ def run(scenario: Scenario, seed: int | None = None, days: int | None = None) ->
         "scenario": scenario.meta.name,
         "scenario_hash": scenario.content_hash(),
         "version": __version__,
-        **summarize(model.events, series),
+        **summarize(model.events, series, find_pattern(model)),
     }
     return RunResult(scenario, model.seed, series, model.events, summary)
+
+
+def find_pattern(model: ParleyModel) -> Pattern:
+    """The scenario's stall-then-unilateral-release pattern in a finished model."""
+    spec = model.spec.meta.pattern
+    first = detect_pattern(model.events, spec.window, spec.release_size, spec.walkout_days)
+    if first.release_day is None:
+        return first
+    pool = model.gov_pool
+    score = humanitarian_score(pool.age, pool.health, pool.sentence)
+    freed = (pool.release_day == first.release_day) & (
+        pool.release_mode == ReleaseMode.UNILATERAL)
+    ranked = ranked_by_score(score, pool.listed & ~pool.named, pool.release_day, freed,
+                             first.release_day)
+    return detect_pattern(model.events, spec.window, spec.release_size, spec.walkout_days,
+                          ranked=ranked)
 
 
 def resolved_scenario_yaml(result: RunResult) -> str:

@@ -44,6 +44,17 @@ class Sides(Frozen):
                       min_length=1, max_length=60)
 
 
+class PatternSpec(Frozen):
+    """What counts as the stall-then-unilateral-release pattern in this scenario."""
+
+    window: int = P(3, "days", "days after a walkout within which the release must come, and "
+                    "after the release in which the insurgent frees nobody", ge=0, le=365)
+    walkout_days: tuple[int, int] | None = P(None, "days",
+                                             "first and last day the walkout may fall on")
+    release_size: tuple[int, int] | None = P(None, "prisoners",
+                                             "smallest and largest unilateral release that counts")
+
+
 class Meta(Frozen):
     """What the scenario is and where its figures come from."""
 
@@ -55,6 +66,8 @@ class Meta(Frozen):
                                    "CSV of reported counts to compare runs with, relative to "
                                    "the scenario file")
     sides: Sides = P(Sides(), "section", "names of the three sides")
+    pattern: PatternSpec = P(PatternSpec(), "section",
+                             "criteria of the stall-then-unilateral-release pattern")
 
 
 class Government(Frozen):
