@@ -89,7 +89,7 @@ def ranked_by_score(score: np.ndarray, eligible: np.ndarray, release_day: np.nda
     if not freed.any():
         return False
     still_held = eligible & ((release_day < 0) | (release_day > day))
-    return not still_held.any() or score[freed].min() >= score[still_held].max()
+    return bool(not still_held.any() or score[freed].min() >= score[still_held].max())
 
 
 def first_day(events: Sequence[Event], kind: EventKind, actor: Actor | None = None) -> int | None:

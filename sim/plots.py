@@ -22,14 +22,14 @@ BLUE, ORANGE, GREEN, VERMILION, PURPLE, GREY = (
 
 
 def _shade_phases(ax, day: np.ndarray, phase: np.ndarray) -> None:
-    styles = {PHASE_CODES[Phase.IN_SESSION]: ("#DDDDDD", None, "in session"),
-              PHASE_CODES[Phase.SUSPENDED]: ("white", "////", "suspended")}
+    styles = {PHASE_CODES[Phase.IN_SESSION]: ("#E8E8E8", None, "in session"),
+              PHASE_CODES[Phase.SUSPENDED]: ("#FBEBDD", "///", "suspended")}
     for code, (colour, hatch, label) in styles.items():
         mask = phase == code
         if mask.any():
             ax.fill_between(day, 0, 1, where=mask, transform=ax.get_xaxis_transform(),
-                            color=colour, hatch=hatch, edgecolor=GREY, linewidth=0,
-                            alpha=0.6, step="mid", label=label)
+                            facecolor=colour, hatch=hatch, edgecolor="#C8A080", linewidth=0.0,
+                            step="mid", label=label, zorder=0)
 
 
 def timeline(result: RunResult, title: str | None = None) -> Figure:
