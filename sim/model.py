@@ -108,6 +108,7 @@ class ParleyModel(mesa.Model):
         self.ins_reciprocal_released = 0
         self.ins_goodwill_released = 0
         self.walkouts = 0
+        self._walkout_news = False
         self.attacks_today = 0
         self.casualties_today = 0
         self.airstrike_today = False
@@ -261,6 +262,10 @@ class ParleyModel(mesa.Model):
         push = self.mediator.push(view)
         decay = 1.0 - p.mediator.pressure_decay
         self.p_mediator = self.p_mediator * decay + push.on_government
+        if self._walkout_news:
+            # The mediator learns of a walkout and reacts in its own turn, the next day.
+            self.p_mediator += med_rules.walkout_response(p.mediator)
+            self._walkout_news = False
         self.p_insurgent = self.p_insurgent * decay + push.on_insurgent
         violence = view.attacks_recent / p.mediator.violence_reference
         self.p_domestic = (self.p_domestic * (1.0 - p.government.domestic_decay)
@@ -379,7 +384,7 @@ class ParleyModel(mesa.Model):
         if self.insurgent.walks_out(view):
             self._set_phase(Phase.SUSPENDED)
             self.walkouts += 1
-            self.p_mediator += med_rules.walkout_response(self.params.mediator)
+            self._walkout_news = True
             self._event(Actor.INSURGENT, EventKind.WALKOUT,
                         f"the {n.insurgent} walk out of the talks, accusing the "
                         f"{n.government} of wasting time after "
