@@ -229,6 +229,123 @@ def describe(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")
     out.print(table)
 
 
+sweep_app = typer.Typer(no_args_is_help=True,
+                        help="Run, resume, inspect and export parameter sweeps.")
+app.add_typer(sweep_app, name="sweep")
+
+
+@sweep_app.command("run")
+def sweep_run(
+    spec: Annotated[Path, typer.Argument(help="sweep file (YAML), or a scenario with --vary")],
+    out_dir: Annotated[Path, typer.Option("--out", help="sweep folder (resumed if present)")],
+    vary: Annotated[list[str] | None, typer.Option(
+        help="vary a parameter: path=a,b,c | path=lo..hi/steps | path=lo..hi (repeatable)")]
+    = None,
+    lever: Annotated[list[str] | None, typer.Option(
+        help="mark a varied path as a lever (policy choice)")] = None,
+    design: Annotated[str | None, typer.Option(
+        help="full_factorial, latin_hypercube, sobol or morris")] = None,
+    samples: Annotated[int | None, typer.Option(help="points (LHS), N (Sobol), r (Morris)")]
+    = None,
+    replicates: Annotated[int | None, typer.Option(help="runs per point")] = None,
+    master_seed: Annotated[int | None, typer.Option(help="master seed")] = None,
+    days: Annotated[int | None, typer.Option(help="days per run")] = None,
+    keep: Annotated[str | None, typer.Option(help="summary, series or events")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="processes (default: cores)")]
+    = None,
+    executor: Annotated[str, typer.Option(help="local, dask or dask-local")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT")]
+    = None,
+    quiet: Annotated[bool, typer.Option(help="log lines instead of a progress bar")] = False,
+) -> None:
+    """Run a sweep, or resume it: only missing runs are run."""
+    from sim import sweep
+
+    try:
+        if sweep.sweep_or_scenario(spec) == "sweep":
+            if vary:
+                fail([Problem("--vary", "vary", "cannot be combined with a sweep file",
+                              "a sweep file, or a scenario with --vary")])
+            sweep_spec, folder = sweep.load_spec(spec)
+        else:
+            if not vary:
+                fail([Problem(str(spec), "--vary", "a scenario needs at least one --vary",
+                              "e.g. --vary insurgent.patience=1,1.5,2")])
+            design_fields = {k: v for k, v in (("method", design), ("samples", samples))
+                             if v is not None}
+            sweep_spec = sweep.spec_from_flags(
+                spec.name, vary, lever or [], name=spec.stem + "_sweep",
+                design=design_fields or None, replicates=replicates,
+                master_seed=master_seed, days=days, keep=keep)
+            folder = spec.resolve().parent
+        outcome = sweep.run(sweep_spec, out_dir, workers=workers, executor=executor,
+                            scheduler=scheduler, quiet=quiet, folder=folder,
+                            log=lambda msg: print(msg, flush=True))
+    except (sweep.SweepError, ScenarioError) as exc:
+        fail(exc.problems)
+    rate = outcome.ran / outcome.seconds if outcome.seconds else 0.0
+    print(f"{outcome.out}: {outcome.total} runs, {outcome.skipped} already done, "
+          f"{outcome.ran} ran, {outcome.failed} failed, {outcome.seconds:.1f} s "
+          f"({rate:.1f} runs/s)")
+
+
+@sweep_app.command("status")
+def sweep_status(folder: Annotated[Path, typer.Argument(help="sweep folder")]) -> None:
+    """Show how many runs are done, failed and missing."""
+    from sim import sweep
+
+    try:
+        info = sweep.status(folder)
+    except sweep.SweepError as exc:
+        fail(exc.problems)
+    print(f"{info['name']}: {info['done']} done, {info['failed']} failed, "
+          f"{info['missing']} missing of {info['total']}")
+
+
+@sweep_app.command("export")
+def sweep_export(
+    folder: Annotated[Path, typer.Argument(help="sweep folder")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    dest: Annotated[Path | None, typer.Option("--out", help="folder (default: DIR/export)")]
+    = None,
+) -> None:
+    """Write a sweep's runs, series and events as single files for spreadsheets."""
+    from sim import sweep
+
+    if fmt not in ("csv", "parquet"):
+        fail([Problem("--format", "format", f"unknown format {fmt!r}", "csv or parquet")])
+    try:
+        written = sweep.export(folder, dest, fmt)
+    except sweep.SweepError as exc:
+        fail(exc.problems)
+    for path in written:
+        print(f"wrote {path}")
+
+
+@app.command()
+def analyze(
+    folder: Annotated[Path, typer.Argument(help="sweep folder")],
+    method: Annotated[str, typer.Option(help="sobol or morris")] = "sobol",
+    output: Annotated[str, typer.Option(help="outcome column of the runs table")]
+    = "gov_released",
+) -> None:
+    """Sensitivity indices of one outcome with confidence intervals (SALib)."""
+    from sim import sweep
+
+    try:
+        result = sweep.analyze(folder, method, output)
+    except sweep.SweepError as exc:
+        fail(exc.problems)
+    rows = result["indices"]
+    table = Table(title=f"{method} indices of {output} (mean over replicates)",
+                  header_style="bold")
+    for col in rows[0]:
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for row in rows:
+        table.add_row(*(v if isinstance(v, str) else f"{v:.3f}" for v in row.values()))
+    out.print(table)
+
+
 def main() -> None:
     """Entry point of the ``parley`` console script."""
     try:
