@@ -573,18 +573,24 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
     if executor == "dask" and not scheduler:
         raise SweepError([Problem("--scheduler", "scheduler", "missing for --executor dask",
                                   "tcp://HOST:PORT of a running Dask scheduler")])
-    _prepare_dir(p, out)
     workers = workers or os.cpu_count() or 1
+    say = log or (lambda _msg: None)
+    # Connect first: an unreachable scheduler must fail before anything is written.
+    pool = DaskExecutor(workers, scheduler) if executor.startswith("dask") \
+        else LocalExecutor(workers)
+    try:
+        _prepare_dir(p, out)
+    except SweepError:
+        pool.close()
+        raise
     missing = [c for c in range(p.n_chunks) if c not in done_chunks(out)]
     skipped_runs = p.n_runs - sum(len(_chunk_jobs(p, c)) for c in missing)
     start = time.perf_counter()
     ran = failed = 0
-    say = log or (lambda _msg: None)
     if not missing:
+        pool.close()
         say(f"nothing to do: all {p.n_runs} runs are in {out}")
         return Outcome(out, p.n_runs, 0, 0, skipped_runs, 0.0)
-    pool = DaskExecutor(workers, scheduler) if executor.startswith("dask") \
-        else LocalExecutor(workers)
     progress = _progress(p.n_runs, skipped_runs, quiet)
     keep = str(p.spec.keep)
     window = 2 * workers
