@@ -19,7 +19,16 @@ import numpy as np
 from sim.agents import government as gov_rules
 from sim.agents import insurgent as ins_rules
 from sim.agents import mediator as med_rules
-from sim.agents.base import PHASE_CODES, Phase, Proposal, View
+from sim.agents.base import (
+    PHASE_CODES,
+    GovernmentMove,
+    InsurgentMove,
+    MediatorMove,
+    Move,
+    Phase,
+    Proposal,
+    View,
+)
 from sim.agents.government import GovernmentAgent
 from sim.agents.insurgent import InsurgentAgent
 from sim.agents.mediator import MediatorAgent
@@ -149,6 +158,19 @@ class ParleyModel(mesa.Model):
         self._return_to_fight()         # 7. released fighters return
         self._check_end()               # 8. completion or collapse
         self._record()                  # 9. record the day
+
+    def play(self, move: Move) -> None:
+        """Advance one day with a person's decision for one seat; agents play the others.
+
+        The move's type names the seat (:class:`~sim.agents.base.GovernmentMove`, ...).
+        """
+        agent = {GovernmentMove: self.government, InsurgentMove: self.insurgent,
+                 MediatorMove: self.mediator}[type(move)]
+        agent.move = move
+        try:
+            self.step()
+        finally:
+            agent.move = None
 
     def run(self) -> ParleyModel:
         """Run every remaining day."""

@@ -69,3 +69,57 @@ def faratin(t: float, horizon: float, a_min: float, a_max: float, beta: float) -
     """
     frac = min(max(t, 0.0) / horizon, 1.0)
     return a_min + (a_max - a_min) * (1.0 - frac ** (1.0 / beta))
+
+
+class Seat(StrEnum):
+    """A role a person can take in role play."""
+
+    GOVERNMENT = "government"
+    INSURGENT = "insurgent"
+    MEDIATOR = "mediator"
+
+
+@dataclass(frozen=True, slots=True)
+class GovernmentMove:
+    """A person's decision for the government today.
+
+    Attributes:
+        offer_size: prisoners offered in the round under negotiation.
+        offer_named: named seniors among them.
+        unilateral: prisoners to release on its own today (0 for none).
+    """
+
+    offer_size: int
+    offer_named: int = 0
+    unilateral: int = 0
+
+
+class Response(StrEnum):
+    """A person's answer for the insurgent today."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    WALKOUT = "walkout"
+    RETURN = "return"
+
+
+@dataclass(frozen=True, slots=True)
+class InsurgentMove:
+    """A person's decision for the insurgent today.
+
+    Accept or reject the offer, walk out of talks in session, or return to suspended talks.
+    """
+
+    response: Response
+
+
+@dataclass(frozen=True, slots=True)
+class MediatorMove:
+    """A person's decision for the mediator today: pressure on each side, and a strike."""
+
+    on_government: float = 0.0
+    on_insurgent: float = 0.0
+    strike: bool = False
+
+
+Move = GovernmentMove | InsurgentMove | MediatorMove

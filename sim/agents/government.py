@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.agents.base import Phase, Proposal, View, faratin
+from sim.agents.base import GovernmentMove, Phase, Proposal, View, faratin
 from sim.scenario import Government
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ class GovernmentAgent(mesa.Agent):
 
     def __init__(self, model: ParleyModel) -> None:
         super().__init__(model)
+        self.move: GovernmentMove | None = None  # set for a day when a person plays this seat
 
     @property
     def params(self) -> Government:
@@ -103,13 +104,21 @@ class GovernmentAgent(mesa.Agent):
         return self.model.params.government
 
     def offer(self, view: View, demand: Proposal) -> Proposal:
-        """Today's offer."""
+        """Today's offer (a person's, when one holds the seat)."""
+        if self.move is not None:
+            return Proposal(max(0, min(self.move.offer_size, view.government_remaining)),
+                            max(0, min(self.move.offer_named, demand.named)))
         return decide_offer(view, self.params, demand)
 
     def accepts(self, view: View, proposal: Proposal) -> bool:
-        """Whether it accepts a proposal today."""
+        """Whether it accepts a proposal today; a person accepts what their offer covers."""
+        if self.move is not None:
+            return (proposal.size <= self.move.offer_size
+                    and proposal.named <= self.move.offer_named)
         return accepts(proposal, view, self.params)
 
     def unilateral(self, view: View) -> int:
         """Size of today's unilateral release (0 for none)."""
+        if self.move is not None:
+            return max(0, min(self.move.unilateral, view.government_remaining))
         return decide_unilateral(view, self.params)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.agents.base import Phase, Proposal, View, faratin
+from sim.agents.base import InsurgentMove, Phase, Proposal, Response, View, faratin
 from sim.scenario import Insurgent
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ class InsurgentAgent(mesa.Agent):
     def __init__(self, model: ParleyModel, rng: np.random.Generator) -> None:
         super().__init__(model)
         self.stream = rng
+        self.move: InsurgentMove | None = None  # set for a day when a person plays this seat
 
     @property
     def params(self) -> Insurgent:
@@ -171,8 +172,12 @@ class InsurgentAgent(mesa.Agent):
 
     def walks_out(self, view: View) -> bool:
         """Whether it walks out today."""
+        if self.move is not None:
+            return self.move.response is Response.WALKOUT and view.phase is Phase.IN_SESSION
         return decide_walkout(view, self.params, self.stream)
 
     def resumes(self, view: View) -> bool:
         """Whether it returns to suspended talks today."""
+        if self.move is not None:
+            return self.move.response is Response.RETURN and view.phase is Phase.SUSPENDED
         return decide_resume(view, self.params, self.stream)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.agents.base import Phase, Proposal, View
+from sim.agents.base import MediatorMove, Phase, Proposal, View
 from sim.scenario import Mediator
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ class MediatorAgent(mesa.Agent):
     def __init__(self, model: ParleyModel, rng: np.random.Generator) -> None:
         super().__init__(model)
         self.stream = rng
+        self.move: MediatorMove | None = None  # set for a day when a person plays this seat
 
     @property
     def params(self) -> Mediator:
@@ -92,7 +93,9 @@ class MediatorAgent(mesa.Agent):
         return self.model.params.mediator
 
     def push(self, view: View) -> Push:
-        """Today's pressure on each side."""
+        """Today's pressure on each side (a person's, when one holds the seat)."""
+        if self.move is not None:
+            return Push(max(0.0, self.move.on_government), max(0.0, self.move.on_insurgent))
         return decide_pressure(view, self.params)
 
     def bridge(self, demand: Proposal, offer: Proposal) -> Proposal:
@@ -101,4 +104,6 @@ class MediatorAgent(mesa.Agent):
 
     def strikes(self, view: View) -> bool:
         """Whether it strikes today."""
+        if self.move is not None:
+            return self.move.strike
         return decide_strike(view, self.params, self.stream)
