@@ -229,6 +229,134 @@ def describe(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")
     out.print(table)
 
 
+PLOT_KINDS = ("timeline", "history", "sweep", "phase", "survival", "sensitivity", "compare")
+FITS = {"run": ("timeline",), "sweep": ("sweep", "phase", "survival", "sensitivity"),
+        "scenario": ("timeline", "history", "survival", "compare")}
+
+
+def _target_type(target: Path) -> str:
+    if target.is_dir():
+        if (target / "manifest.json").exists():
+            return "sweep"
+        if (target / "scenario.yaml").exists():
+            return "run"
+        fail([Problem(str(target), "target", "is a folder with neither a run nor a sweep",
+                      "a run folder (parley run --out), a sweep folder or a scenario file")])
+    if not target.exists():
+        fail([Problem(str(target), "target", "does not exist",
+                      "a run folder, a sweep folder or a scenario file")])
+    return "scenario"
+
+
+@app.command()
+def plot(
+    target: Annotated[Path, typer.Argument(help="run folder, sweep folder or scenario file")],
+    kind: Annotated[str, typer.Option(help=", ".join(PLOT_KINDS))],
+    out_file: Annotated[Path, typer.Option("--out", help="image file: .png, .svg or .pdf")],
+    seeds: Annotated[int, typer.Option(min=1, help="seeds for scenario plots")] = 100,
+    days: Annotated[int | None, typer.Option(help="days (scenario plots)")] = None,
+    x: Annotated[str | None, typer.Option(help="parameter on the x axis (sweeps)")] = None,
+    y: Annotated[str | None, typer.Option(help="parameter on the y axis (phase)")] = None,
+    output: Annotated[str | None, typer.Option(help="outcome to show (sweeps)")] = None,
+    measure: Annotated[str, typer.Option(help="gov_released or ins_released (history)")]
+    = "gov_released",
+    against: Annotated[Path | None, typer.Option(help="second scenario (compare)")] = None,
+) -> None:
+    """Draw a picture of a run, a sweep or a scenario's ensemble."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+
+    if kind not in PLOT_KINDS:
+        fail([Problem("--kind", "kind", f"unknown kind {kind!r}", ", ".join(PLOT_KINDS))])
+    if out_file.suffix.lower() not in (".png", ".svg", ".pdf"):
+        fail([Problem("--out", "out", f"unknown image type {out_file.suffix!r}",
+                      ".png, .svg or .pdf")])
+    what = _target_type(target)
+    if kind not in FITS[what]:
+        fail([Problem(str(target), "--kind", f"a {kind} plot does not fit a {what}",
+                      f"for a {what}: " + ", ".join(FITS[what]))])
+    try:
+        fig = _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against)
+    except (ScenarioError, ParleyError) as exc:
+        fail(getattr(exc, "problems", [str(exc)]))
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_file.with_name(f".{out_file.stem}.tmp{out_file.suffix}")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    tmp.replace(out_file)
+    out.print(f"wrote {kind} plot to {out_file}", markup=False)
+
+
+def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against):
+    from sim.report import load_reference, run_ensemble
+    from sim.runner import load_run
+    from sim.runner import run as run_scenario
+    from sim.scenario import load_scenario
+
+    if what == "run":
+        return plots.timeline(load_run(target))
+    if what == "sweep":
+        return _draw_sweep(plots, target, kind, x, y, output)
+    spec = load_scenario(target)
+    if kind == "timeline":
+        return plots.timeline(run_scenario(spec, days=days))
+    if kind == "compare":
+        if against is None:
+            fail([Problem("--against", "against", "missing for a compare plot",
+                          "a second scenario file")])
+        other = load_scenario(against)
+        return plots.compare({spec.meta.name: run_ensemble(spec, seeds, days),
+                              other.meta.name: run_ensemble(other, seeds, days)})
+    ensemble = run_ensemble(spec, seeds, days)
+    if kind == "history":
+        if not spec.meta.reference_data:
+            fail([Problem(str(target), "meta.reference_data",
+                          "a history plot needs reported counts", "a scenario with "
+                          "meta.reference_data")])
+        ax = plots.history(ensemble, load_reference(spec.meta.reference_data, spec), measure)
+        return ax.figure
+    event = output or "completion_day"
+    ax = plots.survival({spec.meta.name: ensemble.values(event)}, ensemble.scenario.run.days,
+                        event.removesuffix("_day"))
+    return ax.figure
+
+
+def _draw_sweep(plots, target, kind, x, y, output):
+    from sim import sweep
+
+    data = sweep.load(target)
+    params = [p["path"] for p in data.manifest["spec"]["parameters"]]
+    for name in (x, y):
+        if name is not None and name not in params:
+            fail([Problem(str(target), "--x/--y", f"{name!r} was not varied",
+                          ", ".join(params))])
+    if kind == "sensitivity":
+        method = data.manifest["spec"]["design"]["method"]
+        if method not in ("sobol", "morris"):
+            fail([Problem(str(target), "--kind", f"sensitivity needs a sobol or morris design, "
+                          f"this sweep used {method}", "a sweep with design.method sobol or "
+                          "morris")])
+        return plots.sensitivity(sweep.analyze(target, method, output or "gov_released")).figure
+    runs = data.runs[data.runs["status"] == "ok"]
+    if kind == "phase":
+        if len(params) < 2:
+            fail([Problem(str(target), "--kind", "a phase diagram needs two varied parameters",
+                          "a sweep over two parameters")])
+        return plots.phase_diagram(runs, x or params[0], y or params[1],
+                                   output or "pattern").figure
+    if kind == "survival":
+        col = f"param:{x or params[0]}"
+        event = output or "completion_day"
+        groups = {f"{col.removeprefix('param:')}={v:g}": g[event].to_numpy(dtype=float)
+                  for v, g in runs.groupby(col)}
+        return plots.survival(groups, data.manifest["days"], event.removesuffix("_day")).figure
+    return plots.outcome_vs_parameter(runs, x or params[0], output or "gov_released").figure
+
+
 sweep_app = typer.Typer(no_args_is_help=True,
                         help="Run, resume, inspect and export parameter sweeps.")
 app.add_typer(sweep_app, name="sweep")

@@ -80,3 +80,199 @@ def timeline(result: RunResult, title: str | None = None) -> Figure:
     bottom.legend(loc="upper left", fontsize=8, ncols=3)
     fig.suptitle(title or f"{result.scenario.meta.name}, seed {result.seed}")
     return fig
+
+
+def _axes(ax):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=(8, 4.5), layout="constrained")[1]
+
+
+_MARKERS = {"reported_high": ("o", BLUE, "reported (high confidence)"),
+            "reported_medium": ("s", GREEN, "reported (medium)"),
+            "reported_low": ("^", VERMILION, "reported (low)"),
+            "inferred": ("D", GREY, "inferred")}
+
+
+def history(ensemble, reference, measure: str = "gov_released", ax=None, label: str | None = None):
+    """Reported counts, marked by confidence, over the simulated median and 10-90% band.
+
+    Args:
+        ensemble: a :class:`sim.report.Ensemble`.
+        reference: :class:`sim.report.Reported` counts.
+        measure: ``gov_released`` or ``ins_released``.
+        ax: axes to draw on (default: a new figure).
+        label: name of the measure in the legend.
+    """
+    ax = _axes(ax)
+    runs = ensemble.series[measure]
+    day = np.arange(runs.shape[1])
+    p10, med, p90 = np.percentile(runs, [10, 50, 90], axis=0)
+    ax.fill_between(day, p10, p90, step="post", color=BLUE, alpha=0.25,
+                    label="simulated 10-90%")
+    ax.step(day, med, where="post", color=BLUE, lw=2, label="simulated median")
+    shown = set()
+    for rep in reference:
+        if rep.measure != measure or rep.day > day[-1]:
+            continue
+        key = rep.confidence.split(" ")[0]
+        marker, colour, text = _MARKERS.get(key, ("x", "black", key))
+        ax.plot(rep.day, rep.value, marker=marker, color=colour, ms=8, ls="none",
+                mfc="white" if key != "reported_high" else colour, mew=2,
+                label=None if key in shown else text)
+        shown.add(key)
+    ax.set_xlabel("day")
+    ax.set_ylabel(label or measure.replace("_", " "))
+    ax.set_title(f"{ensemble.scenario.meta.name}: {len(ensemble.seeds)} seeds against reports")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def outcome_vs_parameter(runs, parameter: str, outcome: str, ax=None):
+    """An outcome (median and 10-90% band over runs) against the values of one parameter.
+
+    Args:
+        runs: a sweep's runs table (``sim.sweep.load(DIR).runs``).
+        parameter: the varied path (with or without the ``param:`` prefix).
+        outcome: a column of the runs table.
+        ax: axes to draw on.
+    """
+    ax = _axes(ax)
+    col = parameter if parameter.startswith("param:") else f"param:{parameter}"
+    values = runs[outcome].astype(float)
+    grouped = values.groupby(runs[col])
+    x = np.array(sorted(grouped.groups), dtype=float)
+    stats = np.array([np.nanpercentile(grouped.get_group(v), [10, 50, 90]) for v in x])
+    ax.fill_between(x, stats[:, 0], stats[:, 2], color=BLUE, alpha=0.25, label="10-90%")
+    ax.plot(x, stats[:, 1], color=BLUE, marker="o", lw=2, label="median")
+    ax.set_xlabel(col.removeprefix("param:"))
+    ax.set_ylabel(outcome.replace("_", " "))
+    ax.legend(fontsize=8)
+    return ax
+
+
+def phase_diagram(runs, x: str, y: str, outcome: str = "pattern", ax=None):
+    """Mean of an outcome over a two-parameter grid, with each cell's value written in it.
+
+    Args:
+        runs: a sweep's runs table.
+        x: varied path on the horizontal axis.
+        y: varied path on the vertical axis.
+        outcome: a column of the runs table (booleans give a probability).
+        ax: axes to draw on.
+    """
+    ax = _axes(ax)
+    cx, cy = (p if p.startswith("param:") else f"param:{p}" for p in (x, y))
+    table = runs.assign(_y=runs[outcome].astype(float)).pivot_table(
+        index=cy, columns=cx, values="_y", aggfunc="mean")
+    image = ax.imshow(table.to_numpy(), origin="lower", cmap="viridis", aspect="auto",
+                      vmin=0 if runs[outcome].dtype == bool else None,
+                      vmax=1 if runs[outcome].dtype == bool else None)
+    ax.set_xticks(range(len(table.columns)), [f"{v:g}" for v in table.columns])
+    ax.set_yticks(range(len(table.index)), [f"{v:g}" for v in table.index])
+    for (i, j), value in np.ndenumerate(table.to_numpy()):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center",
+                color="white" if value < np.nanmean(table.to_numpy()) else "black", fontsize=9)
+    ax.set_xlabel(cx.removeprefix("param:"))
+    ax.set_ylabel(cy.removeprefix("param:"))
+    label = f"P({outcome})" if runs[outcome].dtype == bool else f"mean {outcome}"
+    ax.figure.colorbar(image, ax=ax, label=label)
+    return ax
+
+
+def distribution(values, label: str, ax=None, bins: int = 30):
+    """Histogram of one outcome over runs (missing values counted in the title)."""
+    ax = _axes(ax)
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    ax.hist(finite, bins=bins, color=BLUE, edgecolor="white")
+    ax.set_xlabel(label.replace("_", " "))
+    ax.set_ylabel("runs")
+    ax.set_title(f"{label}: {finite.size} of {values.size} runs "
+                 f"({values.size - finite.size} without)")
+    return ax
+
+
+def survival(groups: dict[str, np.ndarray], days: int, event: str = "completion", ax=None):
+    """Share of runs where an event has not happened yet, by day (one curve per group).
+
+    Args:
+        groups: label → the event's day in each run (NaN where it never happened).
+        days: last day of the runs.
+        event: what the curves wait for, for the labels.
+        ax: axes to draw on.
+    """
+    ax = _axes(ax)
+    styles = [(BLUE, "-"), (ORANGE, "--"), (GREEN, "-."), (PURPLE, ":")]
+    day = np.arange(days + 1)
+    for (label, values), (colour, ls) in zip(groups.items(), styles * 4, strict=False):
+        values = np.asarray(values, dtype=float)
+        waiting = [(np.nan_to_num(values, nan=np.inf) > d).mean() for d in day]
+        ax.step(day, waiting, where="post", color=colour, ls=ls, lw=2, label=label)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("day")
+    ax.set_ylabel(f"share of runs without {event}")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def sensitivity(result: dict, ax=None):
+    """Sensitivity indices as bars with confidence intervals (from ``sim.sweep.analyze``)."""
+    ax = _axes(ax)
+    rows = result["indices"]
+    names = [r["parameter"] for r in rows]
+    y = np.arange(len(rows))
+    if result["method"] == "sobol":
+        pairs = [("S1", BLUE, None, "first order S1"), ("ST", ORANGE, "//", "total ST")]
+        height = 0.38
+        for k, (key, colour, hatch, label) in enumerate(pairs):
+            ax.barh(y + (k - 0.5) * height, [r[key] for r in rows], height,
+                    xerr=[r[f"{key}_conf"] for r in rows], color=colour, hatch=hatch,
+                    edgecolor="black", capsize=3, label=label)
+        ax.set_xlabel("Sobol index (95% interval)")
+    else:
+        ax.barh(y, [r["mu_star"] for r in rows], 0.6, xerr=[r["mu_star_conf"] for r in rows],
+                color=BLUE, edgecolor="black", capsize=3, label="μ*")
+        ax.set_xlabel("Morris μ* (95% interval)")
+    ax.set_yticks(y, names)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_title(f"sensitivity of {result['output']}")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def compare(ensembles: dict, outcomes: tuple[str, ...] = ("first_walkout_day",
+                                                           "first_release_day_gov",
+                                                           "gov_released", "ins_released")):
+    """Two or more scenarios' distributions side by side, one panel per outcome.
+
+    Args:
+        ensembles: label → :class:`sim.report.Ensemble`.
+        outcomes: summary fields to compare.
+
+    Returns:
+        The figure.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.2 * len(outcomes), 4),
+                             layout="constrained", squeeze=False)
+    labels = list(ensembles)
+    hatches = [None, "//", "..", "xx"]
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
+        data = [e.values(outcome) for e in ensembles.values()]
+        finite = [d[np.isfinite(d)] for d in data]
+        box = ax.boxplot([f if f.size else [np.nan] for f in finite], patch_artist=True,
+                         tick_labels=labels, widths=0.6)
+        for patch, colour, hatch in zip(box["boxes"], (BLUE, ORANGE, GREEN, PURPLE), hatches,
+                                        strict=False):
+            patch.set(facecolor=colour, alpha=0.6, hatch=hatch)
+        for i, (d, f) in enumerate(zip(data, finite, strict=True), start=1):
+            if f.size < d.size:
+                ax.annotate(f"{d.size - f.size} runs without", (i, 0), xycoords=("data",
+                            "axes fraction"), ha="center", va="bottom", fontsize=7)
+        ax.set_title(outcome.replace("_", " "), fontsize=10)
+        ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+    return fig

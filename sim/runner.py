@@ -109,6 +109,36 @@ def find_pattern(model: ParleyModel) -> Pattern:
                           ranked=ranked)
 
 
+def load_run(out_dir: str | Path) -> RunResult:
+    """Read back a run written by :func:`write_outputs` (Parquet or CSV).
+
+    Raises:
+        ScenarioError: when the folder holds no run.
+    """
+    import pandas as pd
+
+    from sim.errors import Problem, ScenarioError
+    from sim.events import Actor
+    from sim.scenario import load_scenario
+
+    out = Path(out_dir)
+    fmt = next((f for f in FORMATS if (out / f"series.{f}").exists()), None)
+    if fmt is None or not (out / "scenario.yaml").exists():
+        raise ScenarioError([Problem(str(out), "run folder",
+                                     "holds no run (series and scenario.yaml missing)",
+                                     "a folder written by parley run --out")])
+    read = pd.read_parquet if fmt == "parquet" else pd.read_csv
+    series_frame, events_frame = read(out / f"series.{fmt}"), read(out / f"events.{fmt}")
+    scenario = load_scenario(out / "scenario.yaml")
+    codes = {name: i for i, name in enumerate(PHASE_NAMES)}
+    series = {c: (series_frame[c].map(codes) if c == "phase" else series_frame[c])
+              .to_numpy(dtype=float) for c in SERIES_COLUMNS}
+    events = [Event(int(r.day), Actor(r.actor), EventKind(r.kind), r.sentence,
+                    json.loads(r.details)) for r in events_frame.itertuples()]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return RunResult(scenario, int(summary["seed"]), series, events, summary)
+
+
 def resolved_scenario_yaml(result: RunResult) -> str:
     """The fully resolved scenario, with seed, version and hash, as YAML."""
     data = result.scenario.model_dump(mode="json")
