@@ -222,9 +222,14 @@ def describe(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")
     except ScenarioError as exc:
         fail(exc.problems)
     table = Table(title=f"{spec.meta.name}: parameters", header_style="bold")
-    for col in ("parameter", "value", "unit", "meaning"):
-        table.add_column(col, overflow="fold")
-    for path, value, unit, meaning in rows(spec):
+    if not sys.stdout.isatty():  # piped to grep or a file: keep whole rows on one line
+        out.width = max(out.width, 240)
+    listing = rows(spec)
+    table.add_column("parameter", no_wrap=True, min_width=max(len(r[0]) for r in listing))
+    table.add_column("value", overflow="fold", max_width=30)
+    table.add_column("unit", no_wrap=True)
+    table.add_column("meaning", overflow="fold")
+    for path, value, unit, meaning in listing:
         table.add_row(path, str(value), unit, meaning)
     out.print(table)
 

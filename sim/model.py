@@ -471,11 +471,14 @@ class ParleyModel(mesa.Model):
         idx = self.ins_pool.take("cost", total)
         if idx.size < total:
             idx = np.concatenate([idx, self.ins_pool.take("unlisted", total - idx.size)])
-        mode = ReleaseMode.DEAL if goodwill == 0 else ReleaseMode.GOODWILL
-        self.ins_pool.release(idx, self.day, mode, oath=False)
-        self.ins_reciprocal_released += min(reciprocal, idx.size)
-        self.ins_goodwill_released += max(0, idx.size - reciprocal)
-        why = "in return for the agreed round" if goodwill == 0 else "as goodwill"
+        paid = min(reciprocal, idx.size)
+        self.ins_pool.release(idx[:paid], self.day, ReleaseMode.DEAL, oath=False)
+        self.ins_pool.release(idx[paid:], self.day, ReleaseMode.GOODWILL, oath=False)
+        self.ins_reciprocal_released += paid
+        self.ins_goodwill_released += idx.size - paid
+        why = ("in return for the agreed round" if goodwill == 0 else
+               "as goodwill" if reciprocal == 0 else "in return for the agreed round and as "
+               "goodwill")
         self._event(Actor.INSURGENT, EventKind.RELEASE,
                     f"the {self.names.insurgent} free {idx.size} prisoners {why}.",
                     size=int(idx.size), reciprocal=reciprocal, goodwill=goodwill)

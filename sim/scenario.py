@@ -27,6 +27,14 @@ def P(default: Any, unit: str, doc: str, **bounds: Any) -> Any:
     return Field(default, description=doc, json_schema_extra={"unit": unit}, **bounds)
 
 
+def rule(path: str, message: str, allowed: str) -> ValueError:
+    """A broken cross-field rule: the field it concerns, what is wrong, what is allowed.
+
+    ``path`` is relative to the model that checks the rule.
+    """
+    return ValueError(f"{path} :: {message} :: {allowed}")
+
+
 class Frozen(BaseModel):
     """Base of every schema section: immutable, unknown keys forbidden."""
 
@@ -119,7 +127,8 @@ class Government(Frozen):
     @model_validator(mode="after")
     def _aspiration_order(self) -> Government:
         if self.aspiration_min > self.aspiration_max:
-            raise ValueError("aspiration_min must not exceed aspiration_max")
+            raise rule("aspiration_min", f"({self.aspiration_min}) exceeds aspiration_max "
+                       f"({self.aspiration_max})", f"a value <= {self.aspiration_max}")
         return self
 
 
@@ -195,7 +204,8 @@ class Insurgent(Frozen):
     @model_validator(mode="after")
     def _aspiration_order(self) -> Insurgent:
         if self.aspiration_min > self.aspiration_max:
-            raise ValueError("aspiration_min must not exceed aspiration_max")
+            raise rule("aspiration_min", f"({self.aspiration_min}) exceeds aspiration_max "
+                       f"({self.aspiration_max})", f"a value <= {self.aspiration_max}")
         return self
 
 
@@ -295,11 +305,14 @@ class PoolSpec(Frozen):
     @model_validator(mode="after")
     def _counts(self) -> PoolSpec:
         if self.listed > self.size:
-            raise ValueError(f"listed ({self.listed}) must not exceed size ({self.size})")
+            raise rule("listed", f"more listed ({self.listed}) than held: size ({self.size})",
+                       f"at most {self.size}")
         if self.named > self.listed:
-            raise ValueError(f"named ({self.named}) must not exceed listed ({self.listed})")
+            raise rule("named", f"more named ({self.named}) than listed ({self.listed})",
+                       f"at most {self.listed}")
         if any(s < 0 for s in self.rank_shares) or abs(sum(self.rank_shares) - 1) > 1e-6:
-            raise ValueError("rank_shares must be three non-negative shares summing to 1")
+            raise rule("rank_shares", f"{list(self.rank_shares)} do not sum to 1",
+                       "three non-negative shares summing to 1")
         return self
 
 
@@ -393,36 +406,34 @@ class Scenario(Frozen):
     def _cross_field(self) -> Scenario:
         a, gov, ins = self.agreement, self.pools.government_holds, self.pools.insurgent_holds
         if a.government_commitment > gov.listed:
-            raise ValueError(
-                f"agreement.government_commitment ({a.government_commitment}) exceeds "
-                f"pools.government_holds.listed ({gov.listed})")
+            raise rule("agreement.government_commitment",
+                       f"({a.government_commitment}) exceeds the {gov.listed} prisoners listed "
+                       "in pools.government_holds", f"at most {gov.listed}")
         if a.insurgent_commitment > ins.listed:
-            raise ValueError(
-                f"agreement.insurgent_commitment ({a.insurgent_commitment}) exceeds "
-                f"pools.insurgent_holds.listed ({ins.listed})")
-        if a.ratio > gov.size or a.ratio * ins.size < 1:
-            raise ValueError(
-                f"agreement.ratio ({a.ratio}) is impossible: it must lie between "
-                f"1/{ins.size} and {gov.size} (the pool sizes)")
+            raise rule("agreement.insurgent_commitment",
+                       f"({a.insurgent_commitment}) exceeds the {ins.listed} prisoners listed "
+                       "in pools.insurgent_holds", f"at most {ins.listed}")
+        if a.ratio > gov.size or a.ratio * ins.size < 1 - 1e-9:
+            raise rule("agreement.ratio", f"({a.ratio}) is impossible for pools of {gov.size} "
+                       f"and {ins.size}", f"a ratio from 1/{ins.size} to {gov.size}")
         if a.insurgent_commitment and a.government_commitment / a.ratio > ins.size:
-            raise ValueError(
-                f"agreement.ratio ({a.ratio}) would oblige the insurgent to free "
-                f"{a.government_commitment / a.ratio:.0f} prisoners but it holds {ins.size}")
+            raise rule("agreement.ratio", f"({a.ratio}) would oblige the insurgent to free "
+                       f"{a.government_commitment / a.ratio:.0f} prisoners but it holds "
+                       f"{ins.size}", f"a ratio of at least {a.government_commitment / ins.size:g}")
         if a.batch_cap > gov.size:
-            raise ValueError(
-                f"agreement.batch_cap ({a.batch_cap}) exceeds the government's pool ({gov.size})")
+            raise rule("agreement.batch_cap", f"({a.batch_cap}) exceeds the government's pool "
+                       f"({gov.size})", f"at most {gov.size}")
         if a.round_size > max(a.government_commitment, 1):
-            raise ValueError(
-                f"agreement.round_size ({a.round_size}) exceeds government_commitment "
-                f"({a.government_commitment})")
+            raise rule("agreement.round_size", f"({a.round_size}) exceeds "
+                       f"government_commitment ({a.government_commitment})",
+                       f"at most {max(a.government_commitment, 1)}")
         if self.government.unilateral_batch > a.batch_cap:
-            raise ValueError(
-                f"government.unilateral_batch ({self.government.unilateral_batch}) exceeds "
-                f"agreement.batch_cap ({a.batch_cap})")
+            raise rule("government.unilateral_batch", f"({self.government.unilateral_batch}) "
+                       f"exceeds agreement.batch_cap ({a.batch_cap})", f"at most {a.batch_cap}")
         for i, shock in enumerate(self.timeline):
             if shock.day > self.run.days:
-                raise ValueError(f"timeline[{i}].day ({shock.day}) is after run.days "
-                                 f"({self.run.days})")
+                raise rule(f"timeline.{i}.day", f"({shock.day}) is after run.days "
+                           f"({self.run.days})", f"a day from 0 to {self.run.days}")
         return self
 
     def content_hash(self) -> str:
@@ -465,12 +476,13 @@ def _read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
         raise ScenarioError([Problem(str(path), "", f"malformed YAML at {where}: {exc.problem}",
-                                     "valid YAML")]) from None
+                                     "valid YAML", mark.line + 1 if mark else None)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(str(path), "", f"malformed YAML: {exc}",
                                      "valid YAML")]) from None
     if data is None:
-        data = {}
+        raise ScenarioError([Problem(str(path), "", "the file is empty",
+                                     "a mapping of sections (meta, government, ...)")])
     if not isinstance(data, dict):
         raise ScenarioError([Problem(str(path), "", f"top level is a {type(data).__name__}",
                                      "a mapping of sections (meta, government, ...)")])
@@ -583,20 +595,21 @@ def problems_from_validation(exc: ValidationError, origin: dict[tuple, tuple[str
     problems = []
     for err in exc.errors(include_url=False):
         loc = (*prefix, *err["loc"])
+        msg, allowed = err["msg"].removeprefix("Value error, "), None
+        if " :: " in msg:  # a cross-field rule names its own field, relative to loc
+            rel, msg, allowed = msg.split(" :: ", 2)
+            loc = (*loc, *(int(p) if p.isdigit() else p for p in rel.split(".")))
         file, line = default_file, None
         for cut in range(len(loc), 0, -1):
             if loc[:cut] in origin:
                 file, line = origin[loc[:cut]]
                 break
         path = ".".join(str(p) for p in loc) or "(top level)"
-        msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
             msg = f"{msg} (got {err['input']!r})"
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        problems.append(Problem(file, path, msg, _allowed(err, loc), line))
+        problems.append(Problem(file, path, msg, allowed or _allowed(err, loc), line))
     return problems
 
 

@@ -2,7 +2,8 @@
 
 The window's targets concern days 0-53 only, and a run's first days do not depend on its
 length, so the ensembles run 60 days of the issue's 200 seeds (seeds 0-199, never chosen).
-Regenerate the golden file on purpose only: ``PARLEY_REGEN_GOLDEN=1 pytest tests/test_afghanistan.py``.
+Regenerate the golden file on purpose only:
+``PARLEY_REGEN_GOLDEN=1 pytest tests/test_afghanistan.py``.
 """
 
 import json

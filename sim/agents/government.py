@@ -52,14 +52,19 @@ def decide_offer(view: View, params: Government, demand: Proposal) -> Proposal:
     """
     target = aspiration(view, params)
     room = max(0.0, 1.0 - target)
-    max_size = view.round_size if params.size_cost == 0 else int(
-        room / params.size_cost * view.round_size)
-    size = max(0, min(max_size, demand.size, view.government_remaining))
+    want = min(demand.size, view.government_remaining)
+    # Compare costs before dividing by them, so that vanishing costs cannot overflow.
+    if params.size_cost * want <= room * view.round_size:
+        size = want
+    else:
+        size = max(0, min(want, int(room / params.size_cost * view.round_size)))
     slack = 1.0 - params.size_cost * size / view.round_size - target
     named = 0
     if demand.named and view.named_total and slack > 0:
-        named = demand.named if params.named_cost == 0 else min(
-            demand.named, math.floor(slack / params.named_cost * view.named_total))
+        if params.named_cost * demand.named <= slack * view.named_total:
+            named = demand.named
+        else:
+            named = min(demand.named, math.floor(slack / params.named_cost * view.named_total))
     return Proposal(size, max(0, named))
 
 

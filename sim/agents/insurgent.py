@@ -129,11 +129,13 @@ def decide_releases(view: View, params: Insurgent, batch_cap: int) -> tuple[int,
         return 0, 0
     reciprocal = min(view.insurgent_owed_deal, batch_cap, view.insurgent_remaining)
     goodwill = 0
-    left = min(batch_cap - reciprocal, view.insurgent_remaining - reciprocal)
-    if (view.trust >= params.goodwill_trust
-            and view.insurgent_owed_goodwill >= min(params.release_min_batch, left)
-            and left > 0):
-        goodwill = min(view.insurgent_owed_goodwill, left)
+    still_owed = view.insurgent_remaining - reciprocal
+    room = min(batch_cap - reciprocal, still_owed)
+    if view.trust >= params.goodwill_trust and room > 0:
+        amount = min(view.insurgent_owed_goodwill, room)
+        # Small groups only when they are the last the insurgent owes at all.
+        if amount >= params.release_min_batch or (0 < amount == still_owed):
+            goodwill = amount
     return max(0, reciprocal), max(0, goodwill)
 
 

@@ -1,0 +1,165 @@
+"""Conservation and release invariants of whole runs, per side and per day."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import check_pools, check_series, stalled, teaching
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.events import Actor, EventKind
+from sim.model import ParleyModel
+from sim.pools import ReleaseMode
+from sim.runner import run
+
+
+def test_teaching_run_conserves_prisoners():
+    scenario = teaching()
+    check_series(run(scenario).series, scenario)
+
+
+def test_stalled_run_conserves_prisoners_and_pools_agree():
+    scenario = stalled()
+    result = run(scenario)
+    check_series(result.series, scenario)
+    check_pools(ParleyModel(scenario).run(), result.series)
+
+
+def test_release_refuses_a_prisoner_already_freed():
+    model = ParleyModel(stalled(run={"days": 1}))
+    pool = model.gov_pool
+    first = pool.take("humanitarian", 3)
+    pool.release(first, day=1, mode=ReleaseMode.UNILATERAL, oath=True)
+    before = (pool.held.copy(), pool.release_day.copy(), pool.n_released)
+    with pytest.raises(RuntimeError, match="twice"):
+        pool.release(first[:1], day=2, mode=ReleaseMode.DEAL, oath=False)
+    with pytest.raises(RuntimeError, match="twice"):
+        pool.release(np.array([first[0], pool.take("cost", 1)[0]]), day=2,
+                     mode=ReleaseMode.DEAL, oath=False)
+    assert np.array_equal(pool.held, before[0])
+    assert np.array_equal(pool.release_day, before[1])
+    assert pool.n_released == before[2]
+
+
+def test_release_refuses_the_same_row_twice_in_one_call():
+    model = ParleyModel(stalled(run={"days": 1}))
+    row = model.gov_pool.take("cost", 1)
+    with pytest.raises(RuntimeError):
+        model.gov_pool.release(np.concatenate([row, row]), day=1, mode=ReleaseMode.DEAL,
+                               oath=False)
+    assert model.gov_pool.n_released == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1),
+       threshold=st.floats(0.0, 0.5),
+       batch=st.integers(1, 20),
+       cooldown=st.integers(1, 5),
+       named=st.integers(1, 30),
+       oath=st.booleans(),
+       patience=st.floats(0.5, 5.0))
+def test_named_prisoners_are_never_released_unilaterally(seed, threshold, batch, cooldown, named,
+                                                         oath, patience):
+    scenario = stalled(
+        government={"goodwill_threshold": threshold, "unilateral_batch": batch,
+                    "unilateral_cooldown": cooldown, "oath": oath},
+        insurgent={"patience": patience},
+        pools={"government_holds": {"named": named}},
+        run={"seed": seed})
+    result = run(scenario)
+    model = ParleyModel(scenario).run()
+    # The property means something only if unilateral releases happened.
+    assert result.series["gov_unilateral_released"][-1] > 0
+    assert model.gov_pool.n_named == named
+    check_series(result.series, scenario)
+    check_pools(model, result.series)
+    for event in result.events:
+        if event.kind is EventKind.UNILATERAL_RELEASE:
+            assert event.details["named"] == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1),
+       size_cost=st.floats(0.05, 0.5),
+       ins_aspiration_max=st.floats(0.6, 1.0),
+       beta=st.floats(0.2, 5.0),
+       threshold=st.floats(0.0, 2.0),
+       stall_days=st.integers(0, 5),
+       discount=st.floats(0.0, 1.0),
+       joint=st.booleans(),
+       humanitarian=st.floats(0.0, 3.0),
+       batch_cap=st.integers(10, 40))
+def test_conservation_holds_whatever_the_talks_do(seed, size_cost, ins_aspiration_max, beta,
+                                                  threshold, stall_days, discount, joint,
+                                                  humanitarian, batch_cap):
+    scenario = teaching(
+        government={"size_cost": size_cost, "goodwill_threshold": threshold,
+                    "stall_days": stall_days},
+        insurgent={"aspiration_max": ins_aspiration_max, "concession_beta": beta,
+                   "noncompliance_discount": discount},
+        agreement={"joint_verification": joint, "batch_cap": batch_cap},
+        timeline=[{"day": 2, "kind": "decree", "pressure": {"humanitarian": humanitarian}}],
+        run={"seed": seed, "days": 60})
+    result = run(scenario)
+    check_series(result.series, scenario)
+    check_pools(ParleyModel(scenario).run(), result.series)
+
+
+def test_insurgent_release_modes_match_what_it_owed():
+    """A day on which the insurgent pays both reciprocity and goodwill must record each kind.
+
+    Stall days of zero and humanitarian pressure make the government release on its own on
+    the very day an agreed round is freed, so reciprocity and goodwill fall due together.
+    """
+    scenario = teaching(
+        government={"goodwill_threshold": 0.3, "stall_days": 0, "unilateral_batch": 10},
+        insurgent={"noncompliance_discount": 0.5, "trust_initial": 0.6},
+        agreement={"batch_cap": 20},
+        timeline=[{"day": 2, "kind": "decree", "pressure": {"humanitarian": 2.0}}],
+        run={"days": 30})
+    model = ParleyModel(scenario).run()
+    mixed = [e for e in model.events if e.actor is Actor.INSURGENT
+             and e.kind is EventKind.RELEASE and e.details["reciprocal"] and e.details["goodwill"]]
+    assert mixed, "the scenario no longer produces a day with both kinds of release"
+    reciprocal = sum(e.details["reciprocal"] for e in model.events
+                     if e.actor is Actor.INSURGENT and e.kind is EventKind.RELEASE)
+    goodwill = sum(e.details["goodwill"] for e in model.events
+                   if e.actor is Actor.INSURGENT and e.kind is EventKind.RELEASE)
+    modes = model.ins_pool.release_mode
+    assert (modes == ReleaseMode.DEAL).sum() == reciprocal
+    assert (modes == ReleaseMode.GOODWILL).sum() == goodwill
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1),
+       patience=st.floats(0.3, 10.0),
+       leverage=st.floats(0.0, 5.0),
+       deadline=st.integers(0, 10),
+       named=st.integers(1, 30),
+       named_cost=st.floats(1.5, 5.0),
+       threshold=st.floats(0.0, 3.0))
+def test_an_insurgent_that_never_accepts_gets_no_deal(seed, patience, leverage, deadline, named,
+                                                     named_cost, threshold):
+    scenario = stalled(
+        government={"named_cost": named_cost, "goodwill_threshold": threshold},
+        insurgent={"patience": patience},
+        mediator={"leverage": leverage},
+        pools={"government_holds": {"named": named}},
+        agreement={"deadline_day": deadline},
+        run={"seed": seed})
+    result = run(scenario)
+    assert not (result.series["gov_deal_released"]).any()
+    assert not [e for e in result.events if e.kind is EventKind.AGREEMENT]
+    assert result.summary["agreements"] == 0
+    check_series(result.series, scenario)
+
+
+def test_an_insurgent_that_never_accepts_gets_no_deal_but_talks_happen():
+    """The scripted hold-out: talks open and positions are exchanged, yet nothing is agreed."""
+    result = run(stalled(run={"days": 40}))
+    kinds = {e.kind for e in result.events}
+    assert {EventKind.DEMAND, EventKind.OFFER, EventKind.BRIDGE} <= kinds
+    assert EventKind.AGREEMENT not in kinds
+    assert result.series["gov_deal_released"][-1] == 0
+    assert result.series["ins_released"][-1] == 0
