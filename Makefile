@@ -13,7 +13,7 @@ lint: setup
 	$(VENV)/ruff check sim tests benchmarks
 
 test: lint
-	MPLBACKEND=Agg $(VENV)/python -m pytest -q
+	MPLBACKEND=Agg $(VENV)/python -m pytest -q --nbmake tests notebooks
 
 bench: setup
 	$(VENV)/python benchmarks/bench_run.py
