@@ -486,3 +486,78 @@ def main() -> None:
     except ParleyError as exc:  # a domain error that escaped a command
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+
+
+@app.command("app")
+def app_command(
+    scenario: Annotated[Path | None, typer.Option(
+        help="scenario YAML file to open first (default: scenarios/afghanistan_2020.yaml)")]
+    = None,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port on localhost")] = 8765,
+    open_browser: Annotated[bool, typer.Option(
+        "--open/--no-open", help="open the dashboard in a web browser")] = False,
+) -> None:
+    """Serve the classroom dashboard on localhost until Ctrl+C (Solara)."""
+    import os
+    import subprocess
+
+    from sim.app.state import SCENARIO_ENV, SCENARIOS_ENV, default_scenarios_dir
+
+    env = dict(os.environ)
+    env[SCENARIOS_ENV] = str(default_scenarios_dir())
+    if scenario is not None:
+        # A file that fails validation is not refused here: the page shows its problems.
+        env[SCENARIO_ENV] = str(scenario.resolve())
+    # The dashboard runs offline: no usage statistics, no version check, no CDN (the
+    # solara-assets package serves the page's scripts), and no warning about http cookies.
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"
+    env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS"), quiet) if w)
+    cmd = [sys.executable, "-m", "solara", "run", "sim.app.page", "--host", "127.0.0.1",
+           "--port", str(port), "--production", "--no-check-version",
+           "--open" if open_browser else "--no-open"]
+    print(f"Parley dashboard: http://localhost:{port}  (Ctrl+C stops it)", flush=True)
+    server = subprocess.Popen(cmd, env=env)
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        try:
+            code = server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            code = server.wait()
+    raise typer.Exit(0 if code in (0, -2, 130) else code)
+
+
+@app.command("play")
+def play_command(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    seat: Annotated[str, typer.Option(help="your seat: government, insurgent or mediator")],
+    days: Annotated[int | None, typer.Option(min=1, help="days (default: run.days)")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed (default: run.seed)")] = None,
+    seeds: Annotated[int, typer.Option(
+        min=1, help="runs of the agents alone to compare your outcome with")] = 50,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="override a parameter: dotted.path=value (repeatable)")] = None,
+) -> None:
+    """Take one side's seat day by day; the model's agents play the other two.
+
+    Each day shows the situation and asks for your decision; q or end of input stops the game.
+    At the end your outcome is set against the agents' own runs of the same days.
+    """
+    from sim.agents.base import Seat
+    from sim.play import Game, play_loop
+    from sim.scenario import load_scenario
+
+    seats = [s.value for s in Seat]
+    if seat.lower() not in seats:
+        fail([Problem("--seat", "seat", f"unknown seat {seat!r}", ", ".join(seats))])
+    overrides = parse_sets(set_)
+    for flag, value in (("run.seed", seed), ("run.days", days)):
+        if value is not None:
+            overrides[flag] = value
+    try:
+        game = Game(load_scenario(scenario, overrides), seat.lower())
+    except ScenarioError as exc:
+        fail(exc.problems)
+    play_loop(game, read=input, write=lambda line: print(line, flush=True), seeds=seeds)

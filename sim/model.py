@@ -46,8 +46,23 @@ SERIES_COLUMNS = (
 )
 _COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
 
+_PATCH_CACHE: dict[tuple[int, str], tuple[Scenario, Scenario]] = {}
+
+
+def _patched(params: Scenario, changes: dict) -> Scenario:
+    """``with_overrides`` memoised per (immutable) scenario object and change set."""
+    key = (id(params), repr(sorted(changes.items())))
+    hit = _PATCH_CACHE.get(key)
+    if hit is None or hit[0] is not params:
+        if len(_PATCH_CACHE) > 256:
+            _PATCH_CACHE.clear()
+        hit = (params, with_overrides(params, changes))
+        _PATCH_CACHE[key] = hit
+    return hit[1]
+
+
 STREAMS = ("pool_government", "pool_insurgent", "environment", "returns", "insurgent",
-           "mediator")
+           "mediator", "casualties")
 
 
 @dataclass
@@ -119,10 +134,17 @@ class ParleyModel(mesa.Model):
         self.walkouts = 0
         self._walkout_news = False
         self.attacks_today = 0
-        self.casualties_today = 0
+        self.casualties_expected = 0.0
+        # The view of the last stages of a day, kept while nothing it shows has changed.
+        self._tail_view: View | None = None
+        self._casualties: list[int] = []
         self.airstrike_today = False
         self.attacks_recent = 0.0
-        self._attack_log = np.zeros(self.days + 8, dtype=np.float64)
+        self._attack_log = [0] * (self.days + 8)
+        a = scenario.agreement  # not settable by shocks: constant over a run
+        self._deadline, self._ratio, self._round_size = a.deadline_day, a.ratio, a.round_size
+        self._gov_commitment = a.government_commitment
+        self._ins_commitment = a.insurgent_commitment
         self._returns_by_day = np.zeros(self.days + 2, dtype=np.int64)
         self._last_positions: tuple[Proposal, Proposal, Proposal] | None = None
         self._shocks = {}
@@ -131,7 +153,9 @@ class ParleyModel(mesa.Model):
         self._opens_by_shock = any(s.kind is ShockKind.TALKS_OPEN for s in scenario.timeline)
 
         self.events: list[Event] = []
-        self.series = np.full((self.days + 1, len(SERIES_COLUMNS)), np.nan)
+        self._rows: list[tuple] = []
+        self._gov_today = 0
+        self._apply_shocks()  # shocks dated day 0 (and a deadline on day 0) act before day 1
         self._record()
 
     def _check_loaded_pools(self) -> None:
@@ -149,6 +173,7 @@ class ParleyModel(mesa.Model):
     def step(self) -> None:
         """Advance one day, in the order documented at the top of this module."""
         self.day += 1
+        self._gov_today = 0
         self._apply_shocks()            # 1. shocks
         self._violence()                # 2. violence, airstrikes, pressure
         self._negotiate()               # 3. negotiation and agreed releases
@@ -182,36 +207,41 @@ class ParleyModel(mesa.Model):
 
     def view(self) -> View:
         """The frozen view of the exchange that every role observes today."""
-        a = self.params.agreement
+        day = self.day
+        opened = self.talks_opened_day
+        deadline = self._deadline
+        ratio = self._ratio
+        owed_deal = (math.floor((self.deal_released + self.compliant_credit) / ratio)
+                     - self.ins_reciprocal_released)
+        owed_goodwill = math.floor(self.discounted_value / ratio) - self.ins_goodwill_released
+        gov_left = self._gov_commitment - self.gov_released_listed
+        ins_left = self._ins_commitment - self.ins_pool.n_released
         return View(
-            day=self.day,
-            phase=self.phase,
-            talks_day=0 if self.talks_opened_day is None else self.day - self.talks_opened_day,
-            days_without_agreement=self.days_without_agreement,
-            days_past_deadline=max(0, self.day - a.deadline_day),
-            round_size=a.round_size,
-            named_total=self.gov_pool.n_named,
-            named_released=self.gov_pool.n_named_released,
-            government_remaining=max(0, a.government_commitment - self.gov_released_listed),
-            insurgent_remaining=max(0, a.insurgent_commitment - self.ins_pool.n_released),
-            deal_released=self.deal_released,
-            unilateral_released=self.unilateral_released,
-            insurgent_released=self.ins_pool.n_released,
-            insurgent_owed_deal=max(0, math.floor((self.deal_released + self.compliant_credit)
-                                               / a.ratio)
-                                    - self.ins_reciprocal_released),
-            insurgent_owed_goodwill=max(0, math.floor(self.discounted_value / a.ratio)
-                                        - self.ins_goodwill_released),
-            batch_pending=self.batch is not None,
-            last_unilateral_day=self.last_unilateral_day,
-            attacks_recent=self.attacks_recent,
-            frustration=self.frustration,
-            trust=self.trust,
-            pressure_mediator=self.p_mediator,
-            pressure_humanitarian=self.p_humanitarian,
-            pressure_domestic=self.p_domestic,
-            pressure_on_insurgent=self.p_insurgent,
-            disengagement=self.disengagement,
+            day,
+            self.phase,
+            0 if opened is None else day - opened,
+            self.days_without_agreement,
+            day - deadline if day > deadline else 0,
+            self._round_size,
+            self.gov_pool.n_named,
+            self.gov_pool.n_named_released,
+            gov_left if gov_left > 0 else 0,
+            ins_left if ins_left > 0 else 0,
+            self.deal_released,
+            self.unilateral_released,
+            self.ins_pool.n_released,
+            owed_deal if owed_deal > 0 else 0,
+            owed_goodwill if owed_goodwill > 0 else 0,
+            self.batch is not None,
+            self.last_unilateral_day,
+            self.attacks_recent,
+            self.frustration,
+            self.trust,
+            self.p_mediator,
+            self.p_humanitarian,
+            self.p_domestic,
+            self.p_insurgent,
+            self.disengagement,
         )
 
     @property
@@ -224,6 +254,7 @@ class ParleyModel(mesa.Model):
 
     def _set_phase(self, phase: Phase) -> None:
         self.phase = phase
+        self._tail_view = None
         if phase is Phase.IN_SESSION and self.talks_opened_day is None:
             self.talks_opened_day = self.day
 
@@ -237,7 +268,7 @@ class ParleyModel(mesa.Model):
             self.p_domestic = max(0.0, self.p_domestic + d.domestic)
             self.p_insurgent = max(0.0, self.p_insurgent + d.insurgent)
             if shock.set:
-                self.params = with_overrides(self.params, shock.set)
+                self.params = _patched(self.params, shock.set)
             self._event(Actor.WORLD, EventKind.SHOCK, shock.label or f"a {shock.kind} shock.",
                         shock=str(shock.kind), set=dict(shock.set))
             if shock.kind is ShockKind.TALKS_OPEN:
@@ -263,10 +294,12 @@ class ParleyModel(mesa.Model):
         k = p.insurgent.attack_dispersion
         attacks = int(env.negative_binomial(k, k / (k + lam))) if lam > 0 else 0
         self.attacks_today = attacks
-        self.casualties_today = int(env.poisson(attacks * p.insurgent.casualties_per_attack))
+        # Expected casualties only: they feed back into nothing, so they are drawn at once,
+        # on their own stream, when the series is read (see ``series``).
+        self.casualties_expected = attacks * p.insurgent.casualties_per_attack
         self._attack_log[self.day] = attacks
         lo = max(1, self.day - 2)
-        self.attacks_recent = float(self._attack_log[lo:self.day + 1].sum()) / (self.day + 1 - lo)
+        self.attacks_recent = float(sum(self._attack_log[lo:self.day + 1])) / (self.day + 1 - lo)
         self.capacity = capacity
 
         view = self.view()
@@ -285,8 +318,10 @@ class ParleyModel(mesa.Model):
         decay = 1.0 - p.mediator.pressure_decay
         self.p_mediator = self.p_mediator * decay + push.on_government
         if self._walkout_news:
-            # The mediator learns of a walkout and reacts in its own turn, the next day.
-            self.p_mediator += med_rules.walkout_response(p.mediator)
+            # The mediator learns of a walkout and reacts in its own turn, the next day (a
+            # person in the mediator's seat decides the reaction themselves).
+            if self.mediator.move is None:
+                self.p_mediator += med_rules.walkout_response(p.mediator)
             self._walkout_news = False
         self.p_insurgent = self.p_insurgent * decay + push.on_insurgent
         violence = view.attacks_recent / p.mediator.violence_reference
@@ -315,6 +350,8 @@ class ParleyModel(mesa.Model):
         deal = None
         if self.insurgent.accepts(view, offer, demand):
             deal = offer
+        elif self.insurgent.move is not None:
+            pass  # a person in the insurgent's seat answered the offer: no other deal today
         elif self.government.accepts(view, demand):
             deal = demand
         elif (self.government.accepts(view, bridge)
@@ -380,11 +417,16 @@ class ParleyModel(mesa.Model):
 
     def _free_government(self, idx: np.ndarray, mode: ReleaseMode, oath: bool) -> None:
         p = self.params
+        seniors_before = self.gov_pool.n_senior_released
         self.gov_pool.release(idx, self.day, mode, oath)
+        self._gov_today += idx.size
+        # Freeing senior commanders stirs domestic opposition.
+        self.p_domestic += p.government.domestic_senior_gain * (
+            self.gov_pool.n_senior_released - seniors_before)
         days = self.gov_pool.draw_returns(idx, self.day, p.conflict, self.streams["returns"])
         days = days[days <= self.days]
-        np.add.at(self._returns_by_day, days, 1)
-        self.gov_released_listed += int(self.gov_pool.listed[idx].sum())
+        self._returns_by_day += np.bincount(days, minlength=self._returns_by_day.size)
+        self.gov_released_listed += int(np.count_nonzero(self.gov_pool.listed[idx]))
         if mode is ReleaseMode.DEAL:
             self.deal_released += idx.size
         else:
@@ -397,10 +439,16 @@ class ParleyModel(mesa.Model):
 
     def _stall_and_walkout(self) -> None:
         p = self.params.insurgent
-        view = self.view()
-        self.frustration = (self.frustration * (1.0 - p.frustration_decay)
-                            + self.insurgent.frustration_increment(view, self._gap))
+        phase = self.phase
+        # Frustration grows only before or at the table; a walkout needs talks in session and
+        # a return needs suspended talks: on other days no view is needed.
+        growing = phase is Phase.IN_SESSION or phase is Phase.PRE_TALKS
+        increment = self.insurgent.frustration_increment(self.view(), self._gap) if growing \
+            else 0.0
+        self.frustration = self.frustration * (1.0 - p.frustration_decay) + increment
         self.trust *= 1.0 - p.trust_decay
+        if phase is not Phase.IN_SESSION and phase is not Phase.SUSPENDED:
+            return
         view = self.view()
         n = self.names
         if self.insurgent.walks_out(view):
@@ -427,8 +475,10 @@ class ParleyModel(mesa.Model):
         if self.phase in (Phase.COMPLETED, Phase.COLLAPSED):
             return
         view = self.view()
-        size = self.government.unilateral(view)
+        size = min(self.government.unilateral(view),
+                   self.params.agreement.batch_cap - self._gov_today)
         if size <= 0:
+            self._tail_view = view  # nothing changed: the next stages may reuse it
             return
         idx = self.gov_pool.take("humanitarian", size)
         if idx.size == 0:
@@ -462,15 +512,20 @@ class ParleyModel(mesa.Model):
     # 6. Insurgent releases
 
     def _insurgent_releases(self) -> None:
-        view = self.view()
+        if self.gov_pool.n_released == 0:
+            return  # nothing is owed before the government frees anyone
+        view = self._tail_view or self.view()
         reciprocal, goodwill = ins_rules.decide_releases(view, self.params.insurgent,
                                                          self.params.agreement.batch_cap)
         total = reciprocal + goodwill
         if total <= 0:
+            self._tail_view = view
             return
+        self._tail_view = None
         idx = self.ins_pool.take("cost", total)
-        if idx.size < total:
-            idx = np.concatenate([idx, self.ins_pool.take("unlisted", total - idx.size)])
+        for order in ("named", "unlisted"):  # named prisoners last of those listed
+            if idx.size < total:
+                idx = np.concatenate([idx, self.ins_pool.take(order, total - idx.size)])
         paid = min(reciprocal, idx.size)
         self.ins_pool.release(idx[:paid], self.day, ReleaseMode.DEAL, oath=False)
         self.ins_pool.release(idx[paid:], self.day, ReleaseMode.GOODWILL, oath=False)
@@ -503,7 +558,7 @@ class ParleyModel(mesa.Model):
                         f"can begin.", gov=self.gov_pool.n_released, ins=self.ins_pool.n_released)
             return
         week = self._attack_log[max(1, self.day - 6):self.day + 1]
-        failing = (week.mean() > c.collapse_violence
+        failing = (sum(week) / len(week) > c.collapse_violence
                    or self.disengagement > self.params.mediator.disengage_limit)
         self.failing_days = self.failing_days + 1 if failing else 0
         if self.failing_days >= c.collapse_days:
@@ -516,30 +571,30 @@ class ParleyModel(mesa.Model):
 
     def _record(self) -> None:
         p = self.params
-        view = self.view()
-        row = self.series[self.day]
-        c = _COL
-        row[c["day"]] = self.day
-        row[c["phase"]] = PHASE_CODES[self.phase]
-        row[c["gov_released"]] = self.gov_pool.n_released
-        row[c["ins_released"]] = self.ins_pool.n_released
-        row[c["gov_held"]] = self.gov_pool.n_held
-        row[c["ins_held"]] = self.ins_pool.n_held
-        row[c["named_released"]] = self.gov_pool.n_named_released
-        row[c["gov_deal_released"]] = self.deal_released
-        row[c["gov_unilateral_released"]] = self.unilateral_released
-        row[c["attacks"]] = self.attacks_today
-        row[c["casualties"]] = self.casualties_today
-        row[c["airstrike"]] = self.airstrike_today
-        row[c["capacity"]] = getattr(self, "capacity", 1.0)
-        row[c["returned_fighters"]] = self.returned_fighters
-        row[c["pressure_mediator"]] = self.p_mediator
-        row[c["pressure_humanitarian"]] = self.p_humanitarian
-        row[c["pressure_domestic"]] = self.p_domestic
-        row[c["pressure_on_insurgent"]] = self.p_insurgent
-        row[c["felt_pressure"]] = gov_rules.felt_pressure(view, p.government)
-        row[c["trust"]] = self.trust
-        row[c["frustration"]] = self.frustration
-        row[c["aspiration_gov"]] = gov_rules.aspiration(view, p.government)
-        row[c["aspiration_ins"]] = ins_rules.aspiration(view, p.insurgent)
-        row[c["disengagement"]] = self.disengagement
+        view = self._tail_view or self.view()
+        self._tail_view = None
+        gov, ins = self.gov_pool, self.ins_pool
+        self._rows.append((
+            self.day, PHASE_CODES[self.phase], gov.n_released, ins.n_released,
+            gov.size - gov.n_released, ins.size - ins.n_released, gov.n_named_released,
+            self.deal_released, self.unilateral_released, self.attacks_today,
+            self.casualties_expected, self.airstrike_today, getattr(self, "capacity", 1.0),
+            self.returned_fighters, self.p_mediator, self.p_humanitarian, self.p_domestic,
+            self.p_insurgent, gov_rules.felt_pressure(view, p.government), self.trust,
+            self.frustration, gov_rules.aspiration(view, p.government),
+            ins_rules.aspiration(view, p.insurgent), self.disengagement))
+
+    @property
+    def series(self) -> np.ndarray:
+        """The daily record so far: a row per day (NaN for days not yet run)."""
+        out = np.full((self.days + 1, len(SERIES_COLUMNS)), np.nan)
+        out[:len(self._rows)] = self._rows
+        col = _COL["casualties"]
+        drawn = len(self._casualties)
+        if drawn < len(self._rows):
+            # Draws are sequential, so extending the prefix gives the same values whenever
+            # the series is read.
+            self._casualties.extend(self.streams["casualties"].poisson(
+                out[drawn:len(self._rows), col]).tolist())
+        out[:len(self._rows), col] = self._casualties
+        return out

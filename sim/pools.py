@@ -18,6 +18,7 @@ from sim.scenario import Conflict, PoolSpec
 
 RANK_FILE, RANK_MID, RANK_SENIOR = 0, 1, 2
 CSV_COLUMNS = ("rank", "age", "health", "sentence_days", "listed", "named")
+_EMPTY = np.empty(0, dtype=np.int64)
 
 
 class ReleaseMode(IntEnum):
@@ -44,6 +45,47 @@ def humanitarian_score(age: np.ndarray, health: np.ndarray, sentence: np.ndarray
 def security_cost(rank: np.ndarray, age: np.ndarray) -> np.ndarray:
     """The holder's cost of freeing a prisoner: rank dominates, youth adds a little."""
     return rank.astype(np.float64) + np.clip((45.0 - age) / 31.0, 0.0, 1.0) * 0.5
+
+
+class LazyOrder:
+    """Rows in ascending order of a key, ties by row, sorted a block at a time on demand.
+
+    The prefix is exactly that of ``rows[np.argsort(key, kind="stable")]``: each block takes
+    every remaining row whose key is at most the block's k-th smallest (ties included), and
+    sorts that block stably.
+    """
+
+    BLOCK = 8192
+    WHOLE = 20_000  # orders up to this size are sorted in one go
+
+    def __init__(self, rows: np.ndarray, key: np.ndarray | None) -> None:
+        self.rows = rows
+        self.key = key
+        self.size = rows.size
+        if key is None:
+            self.sorted = rows
+            self._rest = np.empty(0, dtype=np.int64)
+        else:
+            self.sorted = np.empty(0, dtype=rows.dtype)
+            self._rest = np.arange(rows.size)
+
+    def upto(self, end: int) -> np.ndarray:
+        """The first ``end`` rows of the order (all of them if fewer)."""
+        while self.sorted.size < end and self._rest.size:
+            rest_key = self.key[self._rest]
+            # Blocks double, and a small remainder is sorted whole: few passes over the rest.
+            k = max(self.BLOCK, self.sorted.size, end - self.sorted.size)
+            if 2 * k < self._rest.size and self._rest.size > self.WHOLE:
+                kth = np.partition(rest_key, k - 1)[k - 1]
+                sel = rest_key <= kth
+                chosen, self._rest = self._rest[sel], self._rest[~sel]
+                chosen_key = rest_key[sel]
+            else:
+                chosen, self._rest = self._rest, self._rest[:0]
+                chosen_key = rest_key
+            block = self.rows[chosen[np.argsort(chosen_key, kind="stable")]]
+            self.sorted = np.concatenate([self.sorted, block])
+        return self.sorted[:end]
 
 
 @dataclass
@@ -74,19 +116,21 @@ class Pool:
         self.return_day = np.full(n, -1, dtype=np.int32)
         self.n_named = int(self.named.sum())
         self.n_listed = int(self.listed.sum())
-        # Orders computed once: the holder's preferred rows for each kind of release.
+        # Orders sorted lazily, a block at a time: a run frees few of a large pool.
         listed_idx = np.flatnonzero(self.listed & ~self.named)
         score = humanitarian_score(self.age[listed_idx], self.health[listed_idx],
                                    self.sentence[listed_idx])
-        self.humanitarian_order = listed_idx[np.argsort(-score, kind="stable")]
-        cost = security_cost(self.rank[listed_idx], self.age[listed_idx])
-        self.cost_order = listed_idx[np.argsort(cost, kind="stable")]
-        self.named_order = np.flatnonzero(self.named)
+        self.orders = {
+            "humanitarian": LazyOrder(listed_idx, -score),
+            "cost": LazyOrder(listed_idx, security_cost(self.rank[listed_idx],
+                                                        self.age[listed_idx])),
+            "named": LazyOrder(np.flatnonzero(self.named), None),
+        }
         unlisted = np.flatnonzero(~self.listed)
-        self.unlisted_order = unlisted[np.argsort(security_cost(self.rank[unlisted],
-                                                                self.age[unlisted]),
-                                                  kind="stable")]
+        self.orders["unlisted"] = LazyOrder(unlisted, security_cost(self.rank[unlisted],
+                                                                    self.age[unlisted]))
         self._cursor = {"humanitarian": 0, "cost": 0, "named": 0, "unlisted": 0}
+        self._weight_params: Conflict | None = None
 
     @property
     def size(self) -> int:
@@ -103,13 +147,14 @@ class Pool:
 
         Rows already freed by another kind of release are skipped, in vectorised chunks.
         """
-        order = {"humanitarian": self.humanitarian_order, "cost": self.cost_order,
-                 "named": self.named_order, "unlisted": self.unlisted_order}[order_name]
+        if k <= 0:
+            return _EMPTY
+        order = self.orders[order_name]
         start = self._cursor[order_name]
         picked: list[np.ndarray] = []
         need = k
         while need > 0 and start < order.size:
-            chunk = order[start:start + max(2 * need, 64)]
+            chunk = order.upto(start + max(2 * need, 64))[start:]
             pos = np.flatnonzero(self.held[chunk])
             if pos.size > need:
                 pos = pos[:need]
@@ -125,31 +170,39 @@ class Pool:
         """Mark rows as released; every row must still be held."""
         if idx.size == 0:
             return
-        if not self.held[idx].all() or np.unique(idx).size != idx.size:
+        ordered = np.sort(idx)
+        if not self.held[idx].all() or (ordered[1:] == ordered[:-1]).any():
             raise RuntimeError("a prisoner cannot be released twice")
         self.held[idx] = False
         self.release_day[idx] = day
         self.release_mode[idx] = mode
         self.oath[idx] = oath
         self.n_released += idx.size
-        self.n_named_released += int(self.named[idx].sum())
-        self.n_senior_released += int((self.rank[idx] == RANK_SENIOR).sum())
+        self.n_named_released += int(np.count_nonzero(self.named[idx]))
+        self.n_senior_released += int(np.count_nonzero(self.rank[idx] == RANK_SENIOR))
 
     def draw_returns(self, idx: np.ndarray, day: int, params: Conflict,
                      rng: np.random.Generator) -> np.ndarray:
         """Decide which freed rows return to fight and when; returns their return days."""
         if idx.size == 0:
             return np.empty(0, dtype=np.int32)
-        p = np.full(idx.size, params.return_base)
-        p *= np.where(self.age[idx] < params.young_age, params.young_factor, 1.0)
-        p *= np.where(self.rank[idx] == RANK_SENIOR, params.senior_factor, 1.0)
+        p = self._return_weight(params)[idx]
         p *= np.where(self.oath[idx], params.oath_factor, 1.0)
         p *= self.health[idx]
-        back = rng.random(idx.size) < np.clip(p, 0.0, 1.0)
-        delay = rng.geometric(1.0 / params.return_delay_days, size=idx.size)
-        days = (day + delay).astype(np.int32)
-        self.return_day[idx[back]] = days[back]
-        return days[back]
+        back = idx[rng.random(idx.size) < p]
+        days = (day + rng.geometric(1.0 / params.return_delay_days, size=back.size)).astype(
+            np.int32)
+        self.return_day[back] = days
+        return days
+
+    def _return_weight(self, params: Conflict) -> np.ndarray:
+        """Per-row base chance of return for age and rank, cached for one parameter set."""
+        if self._weight_params is not params:
+            w = np.full(self.size, params.return_base)
+            w *= np.where(self.age < params.young_age, params.young_factor, 1.0)
+            w *= np.where(self.rank == RANK_SENIOR, params.senior_factor, 1.0)
+            self._weight, self._weight_params = w, params
+        return self._weight
 
     def table(self, final_day: int) -> dict[str, np.ndarray]:
         """Columns of the pool as of ``final_day`` (for writing or inspection)."""
@@ -163,17 +216,24 @@ class Pool:
 def generate_pool(spec: PoolSpec, rng: np.random.Generator) -> Pool:
     """Draw a pool from the scenario's distributions with the model's generator."""
     n = spec.size
-    rank = rng.choice(3, size=n, p=np.asarray(spec.rank_shares)).astype(np.int8)
+    cuts = np.cumsum(spec.rank_shares)[:-1]
+    rank = np.searchsorted(cuts, rng.random(n), side="right").astype(np.int8)
     age = np.clip(rng.normal(spec.age_mean, spec.age_sd, n), 14.0, 90.0).astype(np.float32)
     health = rng.beta(spec.health_alpha, spec.health_beta, n).astype(np.float32)
     sentence = rng.exponential(spec.sentence_mean_days, n).astype(np.float32)
-    listed = np.zeros(n, dtype=bool)
-    listed_idx = rng.permutation(n)[:spec.listed]
-    listed[listed_idx] = True
+    if spec.listed == n:
+        # Rows are drawn independently, so when all are listed any order is a random one.
+        listed_idx = np.arange(n)
+        listed = np.ones(n, dtype=bool)
+    else:
+        listed_idx = rng.permutation(n)[:spec.listed]
+        listed = np.zeros(n, dtype=bool)
+        listed[listed_idx] = True
     named = np.zeros(n, dtype=bool)
     if spec.named:
         # Named prisoners are senior commanders: pick listed seniors first, promote if short.
-        seniors_first = listed_idx[np.argsort(rank[listed_idx] != RANK_SENIOR, kind="stable")]
+        is_senior = rank[listed_idx] == RANK_SENIOR
+        seniors_first = np.concatenate([listed_idx[is_senior], listed_idx[~is_senior]])
         chosen = seniors_first[:spec.named]
         named[chosen] = True
         rank[chosen] = RANK_SENIOR

@@ -163,7 +163,7 @@ class Insurgent(Frozen):
                                  ge=0, le=1)
     frustration_noise: float = P(0.3, "log-sd", "day-to-day noise on frustration increments",
                                  ge=0, le=3)
-    walkout_sharpness: float = P(8.0, "1/frustration",
+    walkout_sharpness: float = P(8.0, "1",
                                  "how sharply walkout odds rise as frustration nears patience",
                                  gt=0, le=1000)
     trust_initial: float = P(0.3, "trust", "trust in the government on day 0", ge=0, le=1)
@@ -180,7 +180,9 @@ class Insurgent(Frozen):
     welcome_trust: float = P(0.9, "trust",
                              "trust above which it welcomes a release outside the mechanism",
                              ge=0, le=1)
-    goodwill_trust: float = P(0.5, "trust", "trust above which it releases prisoners it owes",
+    goodwill_trust: float = P(0.5, "trust",
+                              "trust above which it pays the (discounted) credit of releases "
+                              "outside the mechanism; agreed rounds are repaid regardless",
                               ge=0, le=1)
     release_min_batch: int = P(20, "prisoners", "smallest group it releases at once",
                                ge=1, le=100_000)
@@ -267,8 +269,8 @@ class Conflict(Frozen):
                                      "returned fighters that add one unit of capacity",
                                      gt=0, le=1e9)
     return_base: float = P(0.1, "probability",
-                           "chance that a released, middle-aged, mid-rank prisoner returns",
-                           ge=0, le=1)
+                           "chance that a freed prisoner in full health, not young, not senior "
+                           "and not under oath returns (scaled by health)", ge=0, le=1)
     young_age: float = P(30.0, "years", "age under which a prisoner counts as young", ge=0, le=100)
     young_factor: float = P(1.5, "1", "multiplier on return for the young", ge=0, le=10)
     senior_factor: float = P(2.0, "1", "multiplier on return for seniors", ge=0, le=10)
@@ -656,24 +658,41 @@ def apply_overrides(data: dict, overrides: dict[str, Any], source: str) -> dict:
 
 
 def _check_shock_sets(scenario: Scenario, origin: dict, file: str) -> None:
-    """Every ``set:`` of a shock must name a settable parameter and keep the scenario valid."""
+    """Shocks' ``set:`` must name settable parameters and keep the scenario valid.
+
+    Changes are applied cumulatively in day order, as a run applies them, so that two
+    changes that are valid alone but not together are caught here rather than mid-run.
+    """
     problems = []
-    for i, shock in enumerate(scenario.timeline):
+    data = scenario.model_dump(mode="json")
+    order = sorted(range(len(scenario.timeline)), key=lambda i: scenario.timeline[i].day)
+    for i in order:
+        shock = scenario.timeline[i]
+        line = origin.get(("timeline", i, "set"), (file, None))[1]
+        settable = {}
         for path, value in shock.set.items():
-            where = file, origin.get(("timeline", i, "set", path), (file, None))[1]
             if path.split(".")[0] not in SETTABLE_SECTIONS:
-                problems.append(Problem(where[0], f"timeline.{i}.set.{path}",
+                problems.append(Problem(file, f"timeline.{i}.set.{path}",
                                         "a shock can only change role or conflict parameters",
-                                        "paths under " + ", ".join(SETTABLE_SECTIONS), where[1]))
+                                        "paths under " + ", ".join(SETTABLE_SECTIONS), line))
                 continue
             try:
                 _check_path(path, file)
-                patched = apply_overrides(scenario.model_dump(mode="json"), {path: value}, file)
-                Scenario.model_validate(patched)
             except ScenarioError as exc:
-                problems.extend(exc.problems)
-            except ValidationError as exc:
-                problems.extend(problems_from_validation(exc, {}, file))
+                problems.extend(Problem(file, f"timeline.{i}.set.{path}", pr.message,
+                                        pr.allowed, line) for pr in exc.problems)
+                continue
+            settable[path] = value
+        if not settable:
+            continue
+        try:
+            data = apply_overrides(data, settable, file)
+            Scenario.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(Problem(file, f"timeline.{i}.set ({pr.field})",
+                                    f"{pr.message} from day {shock.day} on", pr.allowed, line)
+                            for pr in problems_from_validation(exc, {}, file))
+            break
     if problems:
         raise ScenarioError(problems)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Phase(StrEnum):
@@ -19,16 +20,14 @@ class Phase(StrEnum):
 PHASE_CODES = {phase: i for i, phase in enumerate(Phase)}
 
 
-@dataclass(frozen=True, slots=True)
-class Proposal:
+class Proposal(NamedTuple):
     """A round of releases: how many of the government's prisoners, how many of them named."""
 
     size: int
     named: int
 
 
-@dataclass(frozen=True, slots=True)
-class View:
+class View(NamedTuple):
     """A read-only picture of the exchange on one day, as every role may observe it.
 
     Agents receive a view, never the model; only the model changes shared state.

@@ -125,5 +125,6 @@ class GovernmentAgent(mesa.Agent):
     def unilateral(self, view: View) -> int:
         """Size of today's unilateral release (0 for none)."""
         if self.move is not None:
-            return max(0, min(self.move.unilateral, view.government_remaining))
+            return max(0, min(self.move.unilateral, view.government_remaining,
+                              self.model.params.agreement.batch_cap))
         return decide_unilateral(view, self.params)

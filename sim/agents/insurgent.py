@@ -7,8 +7,7 @@ and, where it is stochastic (frustration noise, walkout, resumption), a numpy Ge
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 import numpy as np
@@ -81,17 +80,25 @@ def decide_walkout(view: View, params: Insurgent, rng: np.random.Generator) -> b
     return p > 0.0 and bool(rng.random() < p)
 
 
-def decide_resume(view: View, params: Insurgent, rng: np.random.Generator) -> bool:
-    """Return to suspended talks when trust and the mediator's push are enough."""
+def decide_resume(view: View, params: Insurgent, rng: np.random.Generator,
+                  push_threshold: float = 0.0) -> bool:
+    """Return to suspended talks when trust and the mediator's push are enough.
+
+    Args:
+        view: today's view.
+        params: the insurgent's parameters.
+        rng: the insurgent's generator.
+        push_threshold: mediator pressure on the insurgent needed to bring it back.
+    """
     if view.phase is not Phase.SUSPENDED:
         return False
-    if view.trust < params.resume_trust or view.pressure_on_insurgent <= 0.0:
+    push = view.pressure_on_insurgent
+    if view.trust < params.resume_trust or push <= 0.0 or push < push_threshold:
         return False
     return bool(rng.random() < params.resume_rate)
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """How the insurgent judges a release it did not agree to."""
 
     compliant: bool
@@ -165,7 +172,9 @@ class InsurgentAgent(mesa.Agent):
         return decide_demand(view, self.params)
 
     def accepts(self, view: View, proposal: Proposal, demand: Proposal) -> bool:
-        """Whether it accepts a proposal today."""
+        """Whether it accepts a proposal today (a person's answer, when one holds the seat)."""
+        if self.move is not None:
+            return self.move.response is Response.ACCEPT and proposal.size > 0
         return accepts(proposal, demand, view, self.params)
 
     def frustration_increment(self, view: View, gap: float) -> float:
@@ -182,4 +191,5 @@ class InsurgentAgent(mesa.Agent):
         """Whether it returns to suspended talks today."""
         if self.move is not None:
             return self.move.response is Response.RETURN and view.phase is Phase.SUSPENDED
-        return decide_resume(view, self.params, self.stream)
+        return decide_resume(view, self.params, self.stream,
+                             self.model.params.mediator.push_threshold)

@@ -6,8 +6,7 @@ and, for airstrikes, a numpy Generator.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 import numpy as np
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
 ACTIVE = (Phase.PRE_TALKS, Phase.IN_SESSION, Phase.SUSPENDED)
 
 
-@dataclass(frozen=True, slots=True)
-class Push:
+class Push(NamedTuple):
     """Pressure the mediator adds today on each side."""
 
     on_government: float
@@ -95,6 +93,8 @@ class MediatorAgent(mesa.Agent):
     def push(self, view: View) -> Push:
         """Today's pressure on each side (a person's, when one holds the seat)."""
         if self.move is not None:
+            if view.phase not in ACTIVE:
+                return Push(0.0, 0.0)
             return Push(max(0.0, self.move.on_government), max(0.0, self.move.on_insurgent))
         return decide_pressure(view, self.params)
 

@@ -1,0 +1,683 @@
+"""Role play: a person takes one seat, the model's agents play the other two.
+
+A :class:`Game` wraps a :class:`~sim.model.ParleyModel` and hands the person's decision for each
+day to :meth:`~sim.model.ParleyModel.play`. At the end the person's outcome is set against the
+distribution of the same scenario played by the agents alone over the same number of days
+(:func:`agent_summaries`, the equivalent of :func:`sim.report.run_ensemble` cut at a day). The
+dashboard (:mod:`sim.app`) and ``parley play`` both use this module; the terminal loop
+:func:`play_loop` takes its input and output as callables so that tests drive it without a
+terminal. Nothing here decides for a role: advice and defaults come from the agents' own rules.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from sim.agents import government as gov_rules
+from sim.agents import insurgent as ins_rules
+from sim.agents import mediator as med_rules
+from sim.agents.base import (
+    GovernmentMove,
+    InsurgentMove,
+    MediatorMove,
+    Move,
+    Phase,
+    Proposal,
+    Response,
+    Seat,
+)
+from sim.events import EventKind, narrative
+from sim.metrics import PHASE_NAMES, summarize
+from sim.model import SERIES_COLUMNS, ParleyModel
+from sim.scenario import Scenario
+
+QUIT_WORDS = ("q", "quit", "exit")
+HELP_WORDS = ("?", "h", "help")
+MOVE_TYPES: dict[Seat, type] = {Seat.GOVERNMENT: GovernmentMove, Seat.INSURGENT: InsurgentMove,
+                                Seat.MEDIATOR: MediatorMove}
+
+
+PHASE_LABELS = {Phase.PRE_TALKS: "not yet open", Phase.IN_SESSION: "in session",
+                Phase.SUSPENDED: "suspended", Phase.COMPLETED: "completed",
+                Phase.COLLAPSED: "collapsed"}
+
+
+def phase_label(phase: Phase | str) -> str:
+    """How a phase reads in a sentence ("the talks are ...")."""
+    return PHASE_LABELS[Phase(phase)]
+
+
+class DecisionError(ValueError):
+    """A decision a person typed that cannot be played; the message says what is allowed."""
+
+
+# Parsing a person's decision
+
+
+_GOV_KEYS = {"offer": "offer_size", "o": "offer_size", "size": "offer_size",
+             "named": "offer_named", "n": "offer_named",
+             "release": "unilateral", "unilateral": "unilateral", "u": "unilateral",
+             "r": "unilateral"}
+_GOV_ORDER = ("offer_size", "offer_named", "unilateral")
+_INS_WORDS = {"accept": Response.ACCEPT, "a": Response.ACCEPT, "yes": Response.ACCEPT,
+              "y": Response.ACCEPT,
+              "reject": Response.REJECT, "r": Response.REJECT, "no": Response.REJECT,
+              "hold": Response.REJECT, "wait": Response.REJECT,
+              "walkout": Response.WALKOUT, "walk": Response.WALKOUT, "w": Response.WALKOUT,
+              "leave": Response.WALKOUT,
+              "return": Response.RETURN, "back": Response.RETURN, "resume": Response.RETURN}
+_MED_KEYS = {"gov": "on_government", "government": "on_government", "g": "on_government",
+             "ins": "on_insurgent", "insurgent": "on_insurgent", "i": "on_insurgent"}
+_MED_ORDER = ("on_government", "on_insurgent")
+_STRIKE_WORDS = ("strike", "s", "airstrike")
+
+DECISION_HELP = {
+    Seat.GOVERNMENT: (
+        "Your offer for the round under negotiation, how many named seniors it includes, and "
+        "how many prisoners you release on your own today:\n"
+        "  100          offer 100, none of them named, no unilateral release\n"
+        "  400 15       offer 400 including 15 named seniors\n"
+        "  100 0 100    offer 100 and release 100 on your own today\n"
+        "  offer 100 named 5 release 50   the same with words\n"
+        "You accept any demand your offer covers (size and named)."),
+    Seat.INSURGENT: (
+        "Your answer today:\n"
+        "  accept (a)   accept the government's offer\n"
+        "  reject (r)   hold out for your demand\n"
+        "  walkout (w)  walk out of the talks\n"
+        "  return       come back to suspended talks"),
+    Seat.MEDIATOR: (
+        "Pressure you add today on each side, and whether you strike the insurgents:\n"
+        "  0.05 0.01          0.05 on the government, 0.01 on the insurgents\n"
+        "  gov 0.1 ins 0      the same with words\n"
+        "  0 0.02 strike      press the insurgents and strike them\n"
+        "Pressure fades by itself each day; the agents' mediator adds a few hundredths."),
+}
+
+
+REPEAT_HELP = ("Add 'days N' (or xN) to play the same decision for N days; it stops early when "
+               "the talks change phase. Enter repeats yesterday's decision; q stops the game.")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\s,;]+", text.strip().lower()) if w]
+
+
+def _number(word: str, integer: bool) -> float:
+    try:
+        value = int(word) if integer else float(word)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise DecisionError(f"{word!r} is not {kind}") from None
+    if not math.isfinite(value) or value < 0:
+        raise DecisionError(f"{word!r} must be zero or more")
+    return value
+
+
+def _fill(words: list[str], keys: dict[str, str], order: tuple[str, ...], integer: bool,
+          flags: tuple[str, ...] = ()) -> tuple[dict[str, float], bool]:
+    """Keyword or positional numbers; ``flags`` are words that switch something on."""
+    values: dict[str, float] = {}
+    flag = False
+    target: str | None = None
+    for word in words:
+        if word in flags:
+            flag = True
+        elif word in keys:
+            target = keys[word]
+        else:
+            number = _number(word, integer)
+            if target is None:
+                free = [k for k in order if k not in values]
+                if not free:
+                    raise DecisionError(f"too many numbers ({word!r} is one too many)")
+                target = free[0]
+            values[target] = number
+            target = None
+    if target is not None:
+        raise DecisionError("a number is missing after the last word")
+    return values, flag
+
+
+def split_days(text: str) -> tuple[str, int]:
+    """Take ``days N`` (or ``xN``) out of a decision: the number of days to play it for.
+
+    Raises:
+        DecisionError: when the number of days is missing or not a positive whole number.
+    """
+    words = _words(text)
+    days = 1
+    kept = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        count = None
+        if word in ("days", "day") and i + 1 < len(words):
+            count, i = words[i + 1], i + 2
+        elif word in ("days", "day"):
+            raise DecisionError("say how many days after 'days', e.g. days 5")
+        elif re.fullmatch(r"x\d+", word):
+            count, i = word[1:], i + 1
+        else:
+            kept.append(word)
+            i += 1
+        if count is not None:
+            days = int(_number(count, integer=True))
+            if days < 1:
+                raise DecisionError("play at least one day")
+    return " ".join(kept), days
+
+
+def parse_decision(seat: Seat | str, text: str, default: Move | None = None) -> Move:
+    """Turn what a person typed into the move of their seat.
+
+    Args:
+        seat: the seat played.
+        text: the decision as typed (see :data:`DECISION_HELP`); blank repeats ``default``.
+        default: the move a blank line stands for (e.g. yesterday's).
+
+    Returns:
+        A :class:`GovernmentMove`, :class:`InsurgentMove` or :class:`MediatorMove`.
+
+    Raises:
+        DecisionError: with a message saying what was wrong.
+    """
+    seat = Seat(seat)
+    words = _words(text)
+    if not words:
+        if default is None:
+            raise DecisionError("type a decision (? for help)")
+        return default
+    if seat is Seat.GOVERNMENT:
+        values, _ = _fill(words, _GOV_KEYS, _GOV_ORDER, integer=True)
+        if "offer_size" not in values:
+            raise DecisionError("say how many prisoners you offer, e.g. 100")
+        return GovernmentMove(**{k: int(v) for k, v in values.items()})
+    if seat is Seat.INSURGENT:
+        phrase = " ".join(words)
+        response = _INS_WORDS.get(phrase) or _INS_WORDS.get(phrase.replace(" ", ""))
+        if response is None:
+            raise DecisionError(f"{text.strip()!r} is not an answer; say accept, reject, "
+                                "walkout or return")
+        return InsurgentMove(response)
+    values, strike = _fill(words, _MED_KEYS, _MED_ORDER, integer=False, flags=_STRIKE_WORDS)
+    return MediatorMove(values.get("on_government", 0.0), values.get("on_insurgent", 0.0),
+                        strike)
+
+
+def describe_move(move: Move) -> str:
+    """A move in a few words, as the person would say it."""
+    if isinstance(move, GovernmentMove):
+        named = f" including {move.offer_named} named" if move.offer_named else ""
+        own = f"; release {move.unilateral} unilaterally" if move.unilateral else ""
+        return f"offer {move.offer_size}{named}{own}"
+    if isinstance(move, InsurgentMove):
+        return str(move.response)
+    strike = "; strike" if move.strike else ""
+    return (f"pressure {move.on_government:g} on the government, {move.on_insurgent:g} on the "
+            f"insurgents{strike}")
+
+
+# The game
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the person sees before deciding: the state of the exchange after the last day."""
+
+    day: int
+    date: date
+    days: int
+    phase: Phase
+    demand: Proposal | None
+    offer: Proposal | None
+    bridge: Proposal | None
+    felt_pressure: float
+    goodwill_threshold: float
+    pressure_on_insurgent: float
+    trust: float
+    frustration: float
+    patience: float
+    attacks_recent: float
+    gov_released: int
+    ins_released: int
+    named_released: int
+    named_total: int
+    government_remaining: int
+    insurgent_remaining: int
+    today: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _latest(events, kind: EventKind) -> Proposal | None:
+    for event in reversed(events):
+        if event.kind is kind:
+            return Proposal(int(event.details["size"]), int(event.details["named"]))
+    return None
+
+
+class Game:
+    """One role-play game: a person's seat in a model; the agents play the other seats.
+
+    Args:
+        scenario: a validated scenario (its ``run.seed`` and ``run.days`` are used).
+        seat: the seat the person takes.
+    """
+
+    def __init__(self, scenario: Scenario, seat: Seat | str) -> None:
+        self.scenario = scenario
+        self.seat = Seat(seat)
+        self.model = ParleyModel(scenario)
+        self.moves: list[Move] = []
+        self.stopped = False
+
+    @property
+    def names(self):
+        """The scenario's names for the three sides."""
+        return self.scenario.meta.sides
+
+    @property
+    def seat_name(self) -> str:
+        """The scenario's name for the person's seat (e.g. "Taliban")."""
+        return getattr(self.names, self.seat.value)
+
+    @property
+    def over(self) -> bool:
+        """Whether the game has ended: last day, completion, collapse, or the person stopped."""
+        m = self.model
+        return (self.stopped or m.day >= m.days
+                or m.phase in (Phase.COMPLETED, Phase.COLLAPSED))
+
+    def stop(self) -> None:
+        """End the game early (the comparison then covers the days played)."""
+        self.stopped = True
+
+    def situation(self) -> Situation:
+        """The state of the exchange as the person sees it before today's decision."""
+        m = self.model
+        row = m.series[m.day]
+        col = {name: i for i, name in enumerate(SERIES_COLUMNS)}
+        view = m.view()
+        start = self.scenario.meta.start_date
+        return Situation(
+            day=m.day, date=start + timedelta(days=m.day), days=m.days, phase=m.phase,
+            demand=_latest(m.events, EventKind.DEMAND), offer=_latest(m.events, EventKind.OFFER),
+            bridge=_latest(m.events, EventKind.BRIDGE),
+            felt_pressure=float(row[col["felt_pressure"]]),
+            goodwill_threshold=m.params.government.goodwill_threshold,
+            pressure_on_insurgent=float(row[col["pressure_on_insurgent"]]),
+            trust=float(row[col["trust"]]), frustration=float(row[col["frustration"]]),
+            patience=m.params.insurgent.patience, attacks_recent=view.attacks_recent,
+            gov_released=int(row[col["gov_released"]]),
+            ins_released=int(row[col["ins_released"]]),
+            named_released=int(row[col["named_released"]]), named_total=view.named_total,
+            government_remaining=view.government_remaining,
+            insurgent_remaining=view.insurgent_remaining,
+            today=tuple(self.today()),
+        )
+
+    def today(self) -> list[str]:
+        """The narrative of the last day played."""
+        m = self.model
+        return narrative([e for e in m.events if e.day == m.day], self.scenario.meta.start_date)
+
+    def choices(self) -> tuple[Response, ...]:
+        """The insurgent's meaningful answers in the current phase."""
+        phase = self.model.phase
+        if phase is Phase.IN_SESSION:
+            return Response.ACCEPT, Response.REJECT, Response.WALKOUT
+        if phase is Phase.SUSPENDED:
+            return Response.REJECT, Response.RETURN
+        return (Response.REJECT,)
+
+    def check(self, move: Move) -> None:
+        """Refuse a move of the wrong seat, or an answer that means nothing today.
+
+        Raises:
+            DecisionError: saying why.
+        """
+        if not isinstance(move, MOVE_TYPES[self.seat]):
+            raise DecisionError(f"you hold the {self.seat} seat; "
+                                f"{type(move).__name__} belongs to another")
+        if isinstance(move, InsurgentMove) and move.response not in self.choices():
+            allowed = ", ".join(str(r) for r in self.choices())
+            raise DecisionError(f"{move.response} means nothing while the talks are "
+                                f"{phase_label(self.model.phase)}; say {allowed}")
+
+    def default_move(self) -> Move:
+        """What a blank answer stands for: yesterday's move, or else a cautious first move.
+
+        The first move offers the agreed round size without named seniors (government), rejects
+        (insurgent), or adds no pressure (mediator).
+        """
+        if self.moves:
+            last = self.moves[-1]
+            if isinstance(last, InsurgentMove) and last.response not in self.choices():
+                return InsurgentMove(Response.REJECT)
+            return last
+        if self.seat is Seat.GOVERNMENT:
+            return GovernmentMove(self.scenario.agreement.round_size, 0, 0)
+        if self.seat is Seat.INSURGENT:
+            return InsurgentMove(Response.REJECT)
+        return MediatorMove(0.0, 0.0, False)
+
+    def advice(self) -> str:
+        """What the model's own agent in this seat would do in today's situation (a hint)."""
+        m = self.model
+        view = m.view()
+        p = m.params
+        if self.seat is Seat.GOVERNMENT:
+            demand = _latest(m.events, EventKind.DEMAND)
+            parts = []
+            if demand is not None and m.phase is Phase.IN_SESSION:
+                offer = gov_rules.decide_offer(view, p.government, demand)
+                parts.append(f"offer {offer.size}" + (f" including {offer.named} named"
+                                                      if offer.named else ""))
+            own = gov_rules.decide_unilateral(view, p.government)
+            parts.append(f"release {own} unilaterally" if own else "release nobody on its own")
+            return "; ".join(parts)
+        if self.seat is Seat.INSURGENT:
+            demand, offer = _latest(m.events, EventKind.DEMAND), _latest(m.events, EventKind.OFFER)
+            if m.phase is Phase.IN_SESSION and demand is not None and offer is not None:
+                accept = ins_rules.accepts(offer, demand, view, p.insurgent)
+                chance = ins_rules.walkout_probability(view, p.insurgent)
+                return (f"{'accept' if accept else 'reject'} the offer; walk out with a "
+                        f"{chance:.0%} chance")
+            if m.phase is Phase.SUSPENDED:
+                ready = (view.trust >= p.insurgent.resume_trust
+                         and view.pressure_on_insurgent > 0)
+                return (f"return with a {p.insurgent.resume_rate:.0%} chance a day" if ready
+                        else "stay away (trust or the mediator's push is too low)")
+            return "wait for the talks"
+        push = med_rules.decide_pressure(view, p.mediator)
+        return (f"pressure {push.on_government:.3f} on the government and "
+                f"{push.on_insurgent:.3f} on the insurgents")
+
+    def play(self, move: Move) -> list[str]:
+        """Play one day with the person's move; return that day's narrative.
+
+        Raises:
+            DecisionError: when the move is not the seat's or means nothing today.
+        """
+        if self.over:
+            raise DecisionError("the game is over")
+        self.check(move)
+        self.model.play(move)
+        self.moves.append(move)
+        return self.today()
+
+    def play_days(self, move: Move, days: int) -> list[str]:
+        """Play up to ``days`` days with the same move; return their narrative.
+
+        Stops early when the phase of the talks changes (the person may want to decide
+        differently) or the game ends.
+
+        Raises:
+            DecisionError: when the move is not the seat's or means nothing today.
+        """
+        phase = self.model.phase
+        lines = self.play(move)
+        for _ in range(days - 1):
+            if self.over or self.model.phase is not phase:
+                break
+            lines += self.play(move)
+        return lines
+
+    def series(self) -> dict[str, np.ndarray]:
+        """The daily series of the days played so far."""
+        rows = self.model.series[:self.model.day + 1]
+        return {name: rows[:, i].copy() for i, name in enumerate(SERIES_COLUMNS)}
+
+    def summary(self) -> dict:
+        """The person's outcome, in the same terms as a run's summary."""
+        from sim.runner import find_pattern
+
+        return summarize(self.model.events, self.series(), find_pattern(self.model))
+
+    def compare(self, n_seeds: int = 50) -> Comparison:
+        """The person's outcome against the agents' own runs over the same days.
+
+        Args:
+            n_seeds: runs of the agents alone, seeds ``seed, seed + 1, ...`` (the first shares
+                the person's seed, so it faced the same dice).
+        """
+        day = self.model.day
+        if day < 1:
+            return Comparison(self.seat, self.seat_name, 0, {}, [], {}, 0.0, 0)
+        seeds = [self.model.seed + i for i in range(n_seeds)]
+        summaries = agent_summaries(self.scenario, seeds, day)
+        return compare_outcome(self.seat, self.seat_name, self.summary(), summaries, self.names)
+
+
+def agent_summaries(scenario: Scenario, seeds: list[int], days: int) -> list[dict]:
+    """Summaries of the agents playing every seat, one run per seed, each ``days`` long.
+
+    The model is cut at ``days`` rather than given a shorter ``run.days``: the scenario's
+    timeline may hold later shocks (a later start of talks among them), and removing them
+    would change what happens before.
+    """
+    from sim.runner import find_pattern
+
+    out = []
+    for seed in seeds:
+        model = ParleyModel(scenario, seed=seed, days=days).run()
+        rows = model.series
+        series = {name: rows[:, i].copy() for i, name in enumerate(SERIES_COLUMNS)}
+        out.append(summarize(model.events, series, find_pattern(model)))
+    return out
+
+
+def default_workers(n_seeds: int) -> int | None:
+    """One process for small ensembles (starting processes costs more than it saves)."""
+    return 1 if n_seeds <= 100 else None
+
+
+# Comparison with the agents
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One outcome of the person (or of a run) against a distribution of runs."""
+
+    key: str
+    label: str
+    you: float
+    median: float
+    p10: float
+    p90: float
+    lower: float
+    higher: float
+    same_seed: float | None = None
+
+    def sentence(self, who: str = "you") -> str:
+        """The row as one line of text."""
+        same = ("" if self.same_seed is None
+                else f"; agents on the same seed: {_num(self.same_seed)}")
+        return (f"{self.label}: {who} {_num(self.you)}; agents' median {_num(self.median)} "
+                f"(10-90%: {_num(self.p10)} to {_num(self.p90)}); {self.lower:.0%} of their "
+                f"runs lower, {self.higher:.0%} higher{same}")
+
+
+def _num(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.1f}"
+
+
+def outcome_row(key: str, label: str, you: float, values, same_seed: float | None = None
+                ) -> OutcomeRow:
+    """Where ``you`` stands among ``values`` (NaNs, e.g. events that never happened, dropped)."""
+    arr = np.asarray(values, dtype=float)
+    arr = arr[np.isfinite(arr)]
+    if arr.size == 0:
+        nan = float("nan")
+        return OutcomeRow(key, label, float(you), nan, nan, nan, 0.0, 0.0, same_seed)
+    p10, med, p90 = np.percentile(arr, [10, 50, 90])
+    return OutcomeRow(key, label, float(you), float(med), float(p10), float(p90),
+                      float((arr < you).mean()), float((arr > you).mean()), same_seed)
+
+
+COMPARED = (
+    ("gov_released", "prisoners freed by the {government}"),
+    ("ins_released", "prisoners freed by the {insurgent}"),
+    ("named_released", "named seniors freed"),
+    ("agreements", "agreed rounds"),
+    ("walkouts", "walkouts"),
+    ("unilateral_releases", "unilateral releases"),
+    ("mean_attacks", "attacks a day (mean)"),
+    ("total_casualties", "casualties"),
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A person's outcome against the agents' runs of the same scenario and days."""
+
+    seat: Seat
+    seat_name: str
+    days: int
+    you: dict
+    rows: list[OutcomeRow]
+    phase_shares: dict[str, float]
+    pattern_rate: float
+    runs: int
+    agents: dict[str, list[float]] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """The comparison as plain text."""
+        if not self.runs:
+            return ["No day was played, so there is nothing to compare."]
+        out = [f"You played the {self.seat_name} ({self.seat}) for {self.days} days. The agents "
+               f"played the same scenario {self.runs} times over the same days:"]
+        out += ["  " + row.sentence() for row in self.rows]
+        shares = ", ".join(f"{phase_label(name)} {share:.0%}"
+                           for name, share in self.phase_shares.items() if share)
+        out.append(f"  at the end the talks were {phase_label(self.you['final_phase'])} in your "
+                   f"game; in the agents' runs: {shares}")
+        out.append(f"  stall-then-unilateral-release pattern: "
+                   f"{'yes' if self.you['pattern'] else 'no'} in your game; "
+                   f"{self.pattern_rate:.0%} of the agents' runs")
+        return out
+
+
+def compare_outcome(seat: Seat, seat_name: str, you: dict, summaries: list[dict], names
+                    ) -> Comparison:
+    """Set a person's summary against the agents' summaries (first one: the same seed)."""
+    rows = []
+    agents = {}
+    for key, label in COMPARED:
+        values = [float(s[key]) for s in summaries]
+        agents[key] = values
+        rows.append(outcome_row(key, label.format(government=names.government,
+                                                  insurgent=names.insurgent),
+                                float(you[key]), values,
+                                float(summaries[0][key]) if summaries else None))
+    phases = {name: float(np.mean([s["final_phase"] == name for s in summaries]))
+              for name in PHASE_NAMES}
+    pattern = float(np.mean([bool(s["pattern"]) for s in summaries])) if summaries else 0.0
+    return Comparison(Seat(seat), seat_name, int(you["days"]), you, rows, phases, pattern,
+                      len(summaries), agents)
+
+
+# The terminal
+
+
+def format_situation(game: Game) -> list[str]:
+    """The situation before a decision, as lines of plain text."""
+    s = game.situation()
+    n = game.names
+    lines = [f"--- Day {s.day} ({s.date.isoformat()}) of {s.days}: talks "
+             f"{phase_label(s.phase)} ---"]
+    if s.today:
+        lines += ["  " + line for line in s.today]
+    talk = []
+    if s.demand is not None:
+        talk.append(f"{n.insurgent} demand {s.demand.size} ({s.demand.named} named)")
+    if s.offer is not None:
+        talk.append(f"{n.government} offer {s.offer.size} ({s.offer.named} named)")
+    if s.bridge is not None:
+        talk.append(f"{n.mediator} propose {s.bridge.size} ({s.bridge.named} named)")
+    if talk:
+        lines.append("  at the table: " + "; ".join(talk))
+    lines.append(f"  pressure felt by the {n.government}: {s.felt_pressure:.2f} (it releases "
+                 f"on its own above {s.goodwill_threshold:g}); on the {n.insurgent}: "
+                 f"{s.pressure_on_insurgent:.2f}")
+    lines.append(f"  {n.insurgent}: trust {s.trust:.2f}, frustration {s.frustration:.2f} "
+                 f"(patience {s.patience:g}); attacks a day (3-day mean) {s.attacks_recent:.0f}")
+    named = f" ({s.named_released} of {s.named_total} named)" if s.named_total else ""
+    lines.append(f"  freed so far: {s.gov_released} by the {n.government}{named}, "
+                 f"{s.ins_released} by the {n.insurgent}")
+    lines.append(f"  the model's own {game.seat_name} would: {game.advice()}")
+    return lines
+
+
+def prompt_for(game: Game) -> str:
+    """The question asked each day, with what a blank answer means."""
+    what = {Seat.GOVERNMENT: "offer [named] [release]",
+            Seat.INSURGENT: " / ".join(str(r) for r in game.choices()),
+            Seat.MEDIATOR: "pressure on government, on insurgents [strike]"}[game.seat]
+    return (f"Day {game.model.day + 1}, your decision ({what}; Enter = "
+            f"{describe_move(game.default_move())}; 'days N' repeats it; ? help; q quit): ")
+
+
+def play_loop(game: Game, read: Callable[[str], str], write: Callable[[str], None],
+              seeds: int = 50) -> Comparison:
+    """Play a game in a terminal: each day show the situation, read a decision, play it.
+
+    Args:
+        game: a new game.
+        read: asks a question and returns the answer (``input``); EOFError ends the game.
+        write: prints one line (``print``).
+        seeds: agent runs to compare the outcome with.
+
+    Returns:
+        The comparison shown at the end.
+    """
+    n = game.names
+    write(f"You are the {game.seat_name} ({game.seat}); the model plays the "
+          + " and the ".join(getattr(n, s.value) for s in Seat if s is not game.seat)
+          + f". {game.scenario.meta.name}, {game.model.days} days. Type ? for help, q to stop.")
+    while not game.over:
+        for line in format_situation(game):
+            write(line)
+        while True:
+            try:
+                text = read(prompt_for(game))
+            except EOFError:
+                write("")
+                game.stop()
+                break
+            word = text.strip().lower()
+            if word in QUIT_WORDS:
+                game.stop()
+                break
+            if word in HELP_WORDS:
+                write(DECISION_HELP[game.seat])
+                write(REPEAT_HELP)
+                continue
+            try:
+                decision, days = split_days(text)
+                move = parse_decision(game.seat, decision, game.default_move())
+                lines = game.play_days(move, days)
+            except DecisionError as exc:
+                write(f"not played: {exc}")
+                continue
+            if days > 1:
+                # The situation printed next shows only the last day's events.
+                for line in lines[:len(lines) - len(game.today())]:
+                    write("  " + line)
+            break
+    write(f"=== The game ends on day {game.model.day}: talks {phase_label(game.model.phase)} ===")
+    if not game.stopped:
+        for line in game.today():
+            write("  " + line)
+    write(f"Running the agents {seeds} times for comparison...")
+    comparison = game.compare(seeds)
+    for line in comparison.lines():
+        write(line)
+    return comparison
