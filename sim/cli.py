@@ -511,6 +511,7 @@ def app_command(
     # The dashboard runs offline: no usage statistics, no version check, no CDN (the
     # solara-assets package serves the page's scripts), and no warning about http cookies.
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS"), quiet) if w)
     cmd = [sys.executable, "-m", "solara", "run", "sim.app.page", "--host", "127.0.0.1",

@@ -127,11 +127,14 @@ def _band(ax, runs: np.ndarray, colour: str, label: str) -> None:
     ax.plot(x, med, color=colour, lw=1, ls="--", label=f"{label}: median run")
 
 
-def _smooth(values: np.ndarray, width: int = 7) -> np.ndarray:
-    kernel = np.ones(width) / width
-    if values.ndim == 1:
-        return np.convolve(values, kernel, mode="same")
-    return np.array([np.convolve(row, kernel, mode="same") for row in values])
+def _trailing_mean(values: np.ndarray, width: int = 7) -> np.ndarray:
+    """Mean of each day and the ``width - 1`` days before it (fewer at the start)."""
+    values = np.atleast_2d(values).astype(float)
+    total = np.cumsum(values, axis=1)
+    shifted = np.zeros_like(total)
+    shifted[:, width:] = total[:, :-width]
+    counts = np.minimum(np.arange(1, values.shape[1] + 1), width)
+    return (total - shifted) / counts
 
 
 def odds_figure(ensemble: Ensemble, snap: Snapshot) -> Figure:
@@ -154,15 +157,15 @@ def odds_figure(ensemble: Ensemble, snap: Snapshot) -> Figure:
     top.set_title(f"This run (seed {snap.seed}, day {snap.day}) against {len(ensemble.seeds)} "
                   f"runs of the same settings", fontsize=11)
 
-    attacks = _smooth(s["attacks"][:, 1:])
+    attacks = _trailing_mean(s["attacks"][:, 1:])
     x = np.arange(1, attacks.shape[1] + 1)
     p10, med, p90 = np.percentile(attacks, [10, 50, 90], axis=0)
     mid.fill_between(x, p10, p90, color=GREY, alpha=0.3, lw=0, label="10-90% of runs")
     mid.plot(x, med, color=GREY, ls="--", lw=1, label="median run")
     if snap.day >= 1:
-        mid.plot(day[1:], _smooth(snap.series["attacks"][1:]), color=VERMILION, lw=2,
+        mid.plot(day[1:], _trailing_mean(snap.series["attacks"][1:])[0], color=VERMILION, lw=2,
                  label="this run")
-    mid.set_ylabel("attacks a day\n(7-day mean)")
+    mid.set_ylabel("attacks a day\n(past 7 days)")
     mid.set_xlabel("day")
     mid.legend(loc="upper left", fontsize=8, ncols=3)
 

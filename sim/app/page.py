@@ -39,12 +39,14 @@ from sim.app.state import (
 from sim.events import narrative
 from sim.play import DecisionError, Game, format_situation, phase_label
 
-PLAY_DELAY = 0.25  # seconds between two days while playing
+UI_DEFAULTS = {"per_step": 1, "odds_seeds": 100, "seat": Seat.GOVERNMENT.value, "game_seeds": 50,
+               "repeat": 1, "error": ""}
+PLAY_DELAY = 0.1  # seconds between two days while playing, after the page has drawn
 
 CSS = """
 .parley-log { max-height: 340px; overflow-y: auto; display: flex; flex-direction: column-reverse;
   border: 1px solid #ccc; border-radius: 4px; padding: 6px 10px; background: #fbfbfb;
-  font-size: 0.9em; line-height: 1.45; }
+  font-size: 0.9em; line-height: 1.45; margin-bottom: 24px; }
 .parley-log .walkout { color: #A33A00; font-weight: 600; }
 .parley-log .unilateral_release { color: #00507D; font-weight: 600; }
 .parley-log .statement { color: #6B4B00; }
@@ -116,18 +118,24 @@ def ControlInput(ctl: Control, value, on_value, sides, notes: list[str]):
             solara.Switch(label="on" if value else "off", value=bool(value), on_value=on_value)
         else:
             number = float(value)
+
+            def slid(position):
+                chosen = ctl.from_slider(number, position)
+                if chosen is not None:
+                    on_value(chosen)
+
             with solara.Row(gap="8px", style={"align-items": "center"}):
                 with solara.Column(style={"flex": "1 1 auto", "min-width": "120px"}):
                     if ctl.log:
                         solara.SliderFloat("", value=ctl.position(number), min=0,
                                            max=SLIDER_STEPS, step=1, thumb_label=False,
-                                           on_value=lambda p: on_value(ctl.value_at(p)))
+                                           on_value=slid)
                     else:
                         assert ctl.low is not None and ctl.high is not None
                         shown = min(max(number, ctl.low), ctl.high)
                         solara.SliderFloat("", value=shown, min=ctl.low, max=ctl.high,
                                            step=ctl.step(), thumb_label=False,
-                                           on_value=on_value)
+                                           on_value=slid)
                 field = solara.InputInt if ctl.kind is int else solara.InputFloat
                 field(ctl.unit if ctl.unit not in ("1", "") else "value", value=value,
                       on_value=on_value, continuous_update=False, dense=True,
@@ -139,8 +147,8 @@ def ControlInput(ctl: Control, value, on_value, sides, notes: list[str]):
 
 
 @solara.component
-def Sidebar(dash: Dashboard, bump, stop):
-    """Scenario picker, problems and the classroom controls."""
+def Sidebar(dash: Dashboard, version: int, bump, stop):
+    """Scenario picker, problems and the classroom controls (``version`` forces a redraw)."""
     names = [f.name for f in dash.files]
     by_name = dict(zip(names, dash.files, strict=True))
     current = dash.path.name if dash.path is not None else None
@@ -158,13 +166,21 @@ def Sidebar(dash: Dashboard, bump, stop):
             bump()
         return set_value
 
+    def reload():
+        stop()
+        dash.choose(dash.path)
+        bump()
+
     solara.Select("Scenario (scenarios/)", values=names, value=current, on_value=pick)
+    solara.Button("Reload the scenario file", on_click=reload, text=True, small=True,
+                  disabled=dash.path is None, classes=["parley-reload"])
     Problems(dash.file_problems)
     if dash.base is None:
         solara.Info("Pick a scenario that passes validation to start a run.")
         return
     solara.HTML(tag="div", classes=["parley-help"], unsafe_innerHTML=escape(
         "Changing a setting restarts the run from day 0; Reset keeps the settings."))
+
     Problems(dash.setting_problems)
     sides = dash.base.meta.sides
     for ctl in dash.controls:
@@ -179,9 +195,9 @@ def Sidebar(dash: Dashboard, bump, stop):
 
 
 @solara.component
-def RunTab(dash: Dashboard, version: int, bump, playing: bool, set_playing):
+def RunTab(dash: Dashboard, version: int, bump, playing: bool, set_playing, ui: dict, update):
     """Step, play and reset; live panels; the narrative."""
-    per_step, set_per_step = solara.use_state(1)
+    per_step = ui["per_step"]
     snap = dash.snapshot()
     figure = solara.use_memo(lambda: live_panels(snap) if snap is not None else None,
                              [version, id(snap.scenario) if snap else None])
@@ -202,7 +218,7 @@ def RunTab(dash: Dashboard, version: int, bump, playing: bool, set_playing):
         solara.Button("Step", on_click=step, disabled=snap.finished or playing, color="primary",
                       classes=["parley-step"])
         solara.InputInt("days per step", value=per_step,
-                        on_value=lambda v: set_per_step(max(1, int(v or 1))),
+                        on_value=lambda v: update(per_step=max(1, int(v or 1))),
                         continuous_update=True, dense=True, style={"max-width": "130px"},
                         classes=["parley-days-per-step"])
         solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
@@ -212,15 +228,16 @@ def RunTab(dash: Dashboard, version: int, bump, playing: bool, set_playing):
             f"Day {snap.day} of {snap.days} ({snap.date.isoformat()}): talks "
             f"{phase_label(snap.phase)}; freed {int(snap.series['gov_released'][-1])} and "
             f"{int(snap.series['ins_released'][-1])}"))
-    solara.FigureMatplotlib(figure, format="png", dependencies=[version, id(figure)])
+    with solara.Column(classes=["parley-live-figure"]):
+        solara.FigureMatplotlib(figure, format="png", dependencies=[version, id(figure)])
     solara.HTML(tag="h4", unsafe_innerHTML="Narrative")
     NarrativeLog(snap.events, snap.scenario.meta.start_date, "narrative")
 
 
 @solara.component
-def OddsTab(dash: Dashboard, version: int):
+def OddsTab(dash: Dashboard, version: int, ui: dict, update):
     """Against the odds: many seeds of the current settings, with the current run over them."""
-    n_seeds, set_n_seeds = solara.use_state(100)
+    n_seeds = ui["odds_seeds"]
     snap = dash.snapshot()
     ensemble = odds_task.value if odds_task.finished else None
     matches = odds_match(ensemble, snap)
@@ -232,8 +249,9 @@ def OddsTab(dash: Dashboard, version: int):
               "this run is the first of them.")
     with solara.Row(style={"align-items": "center"}):
         solara.InputInt("runs (seeds)", value=n_seeds,
-                        on_value=lambda v: set_n_seeds(min(2000, max(2, int(v or 2)))),
-                        continuous_update=True, dense=True, style={"max-width": "140px"})
+                        on_value=lambda v: update(odds_seeds=min(2000, max(2, int(v or 2)))),
+                        continuous_update=True, dense=True, style={"max-width": "140px"},
+                        classes=["parley-odds-seeds"])
         solara.Button(f"Run {n_seeds} seeds", color="primary", classes=["parley-odds"],
                       disabled=snap is None or odds_task.pending,
                       on_click=lambda: odds_task(dash.scenario, n_seeds))
@@ -259,8 +277,8 @@ def OddsTab(dash: Dashboard, version: int):
 
 
 @solara.component
-def DecisionForm(game: Game, form: dict, set_form):
-    """The seat's decision for today."""
+def DecisionForm(game: Game, day: int, form: dict, set_form):
+    """The seat's decision for ``day`` (the day number makes a new day redraw the form)."""
     def field(key):
         return lambda value: set_form({**form, key: value})
 
@@ -318,12 +336,12 @@ def _move_from(game: Game, form: dict):
 
 @solara.component
 def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game, form: dict,
-                set_form):
+                set_form, ui: dict, update):
     """A student takes one seat, day by day; at the end, their outcome against the agents'."""
-    seat, set_seat = solara.use_state(Seat.GOVERNMENT.value)
-    n_seeds, set_n_seeds = solara.use_state(50)
-    repeat, set_repeat = solara.use_state(1)
-    error, set_error = solara.use_state("")
+    seat, n_seeds, repeat, error = ui["seat"], ui["game_seeds"], ui["repeat"], ui["error"]
+
+    def set_error(text: str) -> None:
+        update(error=text)
 
     def start():
         if dash.scenario is None:
@@ -361,13 +379,13 @@ def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game
         Paragraph("Take one side's seat. Each day you decide for that side; the model's agents "
                   "play the other two. The game uses the current settings and seed from the "
                   "sidebar.")
-        with solara.ToggleButtonsSingle(value=seat, on_value=set_seat,
+        with solara.ToggleButtonsSingle(value=seat, on_value=lambda s: update(seat=s),
                                         classes=["parley-seat"]):
             for s in Seat:
                 solara.Button(f"{getattr(sides, s.value)} ({s.value})", value=s.value)
         with solara.Row(style={"align-items": "center"}):
             solara.InputInt("agent runs to compare with", value=n_seeds,
-                            on_value=lambda v: set_n_seeds(min(1000, max(2, int(v or 2)))),
+                            on_value=lambda v: update(game_seeds=min(1000, max(2, int(v or 2)))),
                             continuous_update=True, dense=True, style={"max-width": "200px"})
             solara.Button("Start the game", color="primary", on_click=start,
                           classes=["parley-start-game"])
@@ -379,10 +397,10 @@ def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game
     solara.HTML(tag="div", classes=["parley-situation"],
                 unsafe_innerHTML=escape("\n".join(format_situation(game))))
     if not game.over:
-        DecisionForm(game, form, set_form)
+        DecisionForm(game, game.model.day, form, set_form)
         with solara.Row(style={"align-items": "center"}):
             solara.InputInt("days with this decision", value=repeat,
-                            on_value=lambda v: set_repeat(max(1, int(v or 1))),
+                            on_value=lambda v: update(repeat=max(1, int(v or 1))),
                             continuous_update=True, dense=True, style={"max-width": "190px"},
                             classes=["parley-repeat"])
             label = (f"Play day {game.model.day + 1}" if repeat <= 1 else
@@ -415,7 +433,7 @@ def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game
         solara.Button("New game", on_click=lambda: (set_game(None), bump()),
                       classes=["parley-new-game"])
     solara.HTML(tag="h4", unsafe_innerHTML="What happened")
-    NarrativeLog(game.model.events, game.scenario.meta.start_date, "game-narrative")
+    NarrativeLog(tuple(game.model.events), game.scenario.meta.start_date, "game-narrative")
 
 
 @solara.component
@@ -427,6 +445,14 @@ def Page():
     game, set_game = solara.use_state(None)
     form, set_form = solara.use_state({})
     tab, set_tab = solara.use_state(0)
+    # What the tabs show lives here: a hidden tab is not drawn, and would forget its own state.
+    ui, set_ui = solara.use_state(UI_DEFAULTS)
+
+    def update(**changes):
+        set_ui(lambda old: {**old, **changes})
+
+    drawn = solara.use_memo(threading.Event, [])
+    solara.use_effect(drawn.set, [version])
 
     def bump():
         set_version(lambda v: v + 1)
@@ -435,9 +461,12 @@ def Page():
         if not playing:
             return
         while not cancel.is_set():
+            drawn.clear()
             if dash.step(1) == 0:
                 break
             bump()
+            # One day at a time: wait until the page has drawn this day before the next.
+            drawn.wait(timeout=10)
             if cancel.wait(PLAY_DELAY):
                 return
         set_playing(False)
@@ -448,12 +477,12 @@ def Page():
     title = dash.base.meta.name if dash.base is not None else "no valid scenario"
     solara.Title(f"Parley: {title}")
     with solara.Sidebar():
-        Sidebar(dash, bump, lambda: set_playing(False))
+        Sidebar(dash, version, bump, lambda: set_playing(False))
     with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=True):
         with solara.lab.Tab("Run"):
-            RunTab(dash, version, bump, playing, set_playing)
+            RunTab(dash, version, bump, playing, set_playing, ui, update)
         with solara.lab.Tab("Against the odds"):
-            OddsTab(dash, version)
+            OddsTab(dash, version, ui, update)
         with solara.lab.Tab("Role play"):
-            RolePlayTab(dash, version, bump, game, set_game, form, set_form)
+            RolePlayTab(dash, version, bump, game, set_game, form, set_form, ui, update)
 

@@ -158,6 +158,21 @@ class Control:
         return round(value) if self.kind is int else value
 
 
+    def from_slider(self, current: float, slider: float) -> float | int | None:
+        """The value a slider movement stands for, or None when it did not really move.
+
+        A slider snaps a value typed in the exact field to its own grid and reports the snapped
+        value back; a movement of less than half a step is that echo, not a choice.
+        """
+        if self.log:
+            if abs(slider - self.position(current)) < 0.5:
+                return None
+            return self.value_at(slider)
+        if abs(slider - current) < self.step() / 2:
+            return None
+        return round(slider) if self.kind is int else slider
+
+
 def control(path: str) -> Control:
     """The control of one schema parameter, read from the schema only."""
     field = schema_field(path)
