@@ -110,13 +110,27 @@ class Parameter(Frozen):
         raise ValueError("bounds")
 
     def span(self) -> tuple[float, float]:
-        """Bounds for a sampling design."""
+        """Bounds for a sampling design, low first.
+
+        Raises:
+            ValueError: when the values give no numeric interval.
+        """
         if self.bounds is not None:
             return self.bounds
         if self.range is not None:
-            return (self.range.start, self.range.stop)
+            return tuple(sorted((self.range.start, self.range.stop)))
         numbers = [float(v) for v in self.values or []]
+        if not numbers:
+            raise ValueError("no values")
         return (min(numbers), max(numbers))
+
+    def span_text(self) -> str:
+        """What the parameter gives, for messages."""
+        if self.bounds is not None:
+            return f"bounds {list(self.bounds)}"
+        if self.range is not None:
+            return f"range {self.range.start}..{self.range.stop}"
+        return f"values {self.values}"
 
 
 class Design(Frozen):
@@ -231,7 +245,18 @@ def _sample_design(spec: SweepSpec) -> list[dict[str, Any]]:
             grids.append(p.grid())
         return [dict(zip([p.path for p in params], combo, strict=True))
                 for combo in itertools.product(*grids)]
-    spans = [p.span() for p in params]
+    spans = []
+    for p in params:
+        try:
+            lo, hi = sorted(float(v) for v in p.span())
+        except (TypeError, ValueError):
+            lo = hi = None
+        if lo is None or not lo < hi:
+            raise SweepError([Problem("sweep", f"parameters.{p.path}",
+                                      f"gives no numeric interval to sample ({p.span_text()})",
+                                      "bounds [low, high] with low < high, a range, or two "
+                                      "or more numeric values")])
+        spans.append((lo, hi))
     problem = {"num_vars": len(params), "names": [p.path for p in params],
                "bounds": [list(s) for s in spans]}
     if design.method is Method.LATIN_HYPERCUBE:
@@ -277,6 +302,18 @@ def _coerce(points: list[dict[str, Any]], base: Scenario) -> list[dict[str, Any]
     return out
 
 
+def _absolute_files(points: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
+    """Make relative pool CSV paths in points absolute, as the loader does for the base."""
+    out = []
+    for point in points:
+        fixed = dict(point)
+        for path, value in point.items():
+            if path.startswith("pools.") and path.endswith(".csv") and isinstance(value, str):
+                fixed[path] = str((folder / value).resolve())
+        out.append(fixed)
+    return out
+
+
 def plan(spec: SweepSpec, folder: Path, overrides: dict[str, Any] | None = None) -> Plan:
     """Resolve a sweep: load its base, build every point and validate each against the schema.
 
@@ -297,7 +334,10 @@ def plan(spec: SweepSpec, folder: Path, overrides: dict[str, Any] | None = None)
             problems.extend(exc.problems)
     if problems:
         raise SweepError(problems)
-    points = _coerce(_sample_design(spec), base)
+    points = _sample_design(spec)
+    if spec.design.method is not Method.FULL_FACTORIAL:
+        points = _coerce(points, base)  # sampled values of integer parameters are rounded
+    points = _absolute_files(points, base_path.resolve().parent)
     if not points:
         raise SweepError([Problem("sweep", "parameters", "the design has no points",
                                   "at least one value for every parameter")])
@@ -362,12 +402,20 @@ def run_chunk(base_data: dict, jobs: list[tuple[int, int, int, int, dict]], keep
     return {"runs": runs, "series": series, "events": events}
 
 
+def _warm_up() -> None:
+    """Import what a run needs, in a fresh worker."""
+    import sim.runner  # noqa: F401
+
+
 class LocalExecutor:
     """A process pool started with ``spawn`` (safe on every platform and in notebooks)."""
 
     def __init__(self, workers: int):
         self.workers = workers
         self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+        # Start the workers now: their imports overlap with the parent's preparation.
+        for _ in range(workers):
+            self.pool.submit(_warm_up)
 
     def submit(self, fn: Callable, *args: Any):
         """Submit a task; returns a future."""
@@ -379,8 +427,8 @@ class LocalExecutor:
         self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
 
     def close(self) -> None:
-        """Shut down."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """Shut down without waiting for the workers to exit: every result is saved."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 class DaskExecutor:
@@ -459,7 +507,11 @@ def _save_chunk(out: Path, chunk: int, result: dict) -> tuple[int, int]:
                                                      "scenario_hash", "version",
                                                      "final_phase") \
                 and not col.startswith("param:"):
-            runs[col] = pd.to_numeric(runs[col], errors="coerce")
+            values = runs[col].dropna()
+            if len(values) and all(isinstance(v, bool | np.bool_) for v in values):
+                runs[col] = runs[col].astype("boolean")  # a flag, missing in failed runs
+            else:
+                runs[col] = pd.to_numeric(runs[col], errors="coerce")
     # The runs file is written last: its presence marks the chunk done.
     _write_atomic_parquet(runs, parts / f"runs-{chunk:06d}.parquet")
     failed = int((runs["status"] == "failed").sum())
@@ -469,6 +521,22 @@ def _save_chunk(out: Path, chunk: int, result: dict) -> tuple[int, int]:
 def done_chunks(out: Path) -> set[int]:
     """Chunks whose runs file exists."""
     return {int(f.stem.split("-")[1]) for f in (out / PARTS).glob("runs-*.parquet")}
+
+
+def _only_preparation(out: Path) -> bool:
+    """Whether a folder without a manifest holds only what preparing a sweep writes first.
+
+    A sweep killed while preparing its folder leaves ``parts/`` (with no finished chunk),
+    perhaps ``points.parquet`` and temporary files: the same command may then start over.
+    """
+    for entry in out.iterdir():
+        if entry.name == PARTS and entry.is_dir():
+            if any(not f.name.startswith(".") for f in entry.iterdir()):
+                return False
+        elif entry.name != "points.parquet" and not (entry.name.startswith(".")
+                                                     and entry.name.endswith(".tmp")):
+            return False
+    return True
 
 
 def _prepare_dir(p: Plan, out: Path) -> None:
@@ -482,14 +550,15 @@ def _prepare_dir(p: Plan, out: Path) -> None:
                 f"{old.get('identity')}, this one {identity}); results would mix",
                 "the same spec to resume, or a new --out (or delete the folder) to start "
                 "afresh")])
-    elif out.exists() and any(out.iterdir()):
+    elif out.exists() and not _only_preparation(out):
         raise SweepError([Problem(str(out), "out", "exists, is not empty and holds no sweep",
                                   "a new or empty folder")])
     (out / PARTS).mkdir(parents=True, exist_ok=True)
-    for stale in (out / PARTS).glob(".*.tmp"):  # torn writes of an interrupted sweep
-        stale.unlink()
+    for stale in [*out.glob(".*.tmp"), *(out / PARTS).glob(".*.tmp")]:
+        stale.unlink()  # torn writes of an interrupted sweep
     if not manifest_path.exists():
-        import mesa
+        from importlib.metadata import version
+
         import pandas as pd
 
         manifest = {
@@ -502,7 +571,7 @@ def _prepare_dir(p: Plan, out: Path) -> None:
             "chunk_size": p.chunk_size,
             "n_chunks": p.n_chunks,
             "days": p.days,
-            "versions": {"parley": __version__, "mesa": mesa.__version__,
+            "versions": {"parley": __version__, "mesa": version("mesa"),
                          "numpy": np.__version__, "python": platform.python_version()},
         }
         points = pd.DataFrame([{"point_id": i, **{f"param:{k}": v for k, v in pt.items()}}

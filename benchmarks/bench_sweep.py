@@ -1,0 +1,329 @@
+"""Time and size parameter sweeps, and compare them with ``mesa.batch_run``.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/bench_sweep.py
+
+Every measured sweep runs in a fresh Python process that has imported only what its own call
+needs (``sim.sweep`` for a sweep; Mesa, the model and the wrapper class for ``batch_run``), and
+the time is that of the single call: ``sim.sweep.run(...)`` or ``mesa.batch_run(...)``, pool
+start-up, writing and shutdown included; nothing is excluded. The cases are:
+
+* ``sweep, 1 worker`` and ``sweep, 2 workers``: ``scenarios/afghanistan_2020.yaml``, 200 days,
+  ``keep: summary``, 2 parameters x 2 levels x 500 replicates = 2,000 runs (a research sweep
+  runs thousands; start-up is paid once per sweep, as in real use), default chunking.
+  The "warm" rate leaves out everything before the first ``workers`` chunks come back and
+  after the last one (start-up and shutdown).
+* ``batch_run, 2 processes``: the same 4 points x 500 seeds x 200 days through
+  ``mesa.batch_run(number_processes=2)``, with a thin ``mesa.Model`` wrapper that builds
+  ``sim.model.ParleyModel`` and records the same summary at the last step.
+* memory: sweeps of 2,000 and 20,000 runs (summary only, 2 workers) of the same scenario over
+  31 days, the shortest run its timeline allows (its last shock falls on day 31), to keep the
+  runtime acceptable. Peak RSS is sampled with psutil every 20 ms over the whole process tree
+  (the sweep's process plus its workers, summed); each process's own peak (getrusage
+  ``ru_maxrss``) is shown beside it.
+
+Each timing case runs ``ROUNDS`` times, the cases taking turns so that a drift in machine load
+hits them alike; the best round of each case is used. Before each measurement the script waits
+(up to 20 s) for the machine's CPU use to fall under 15%, as other jobs may share it. The last
+three lines printed are ``parallel_efficiency=<x.xx>`` (rate with 2 workers / twice the rate
+with 1), ``memory_ratio_20k_vs_2k=<x.xx>`` (peak tree RSS) and
+``throughput_vs_batch_run=<x.xx>`` (2-worker sweep rate / batch_run rate). Targets: >= 0.85,
+<= 1.3 and >= 1.0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HOME = ROOT / "scenarios" / "afghanistan_2020.yaml"
+DAYS = 200
+REPLICATES = 500
+POINTS = {"insurgent.patience": [1.0, 3.0], "mediator.walkout_pressure": [0.0, 0.7]}
+MEMORY_DAYS = 31
+MEMORY_RUNS = (2_000, 20_000)
+ROUNDS = 2
+IDLE_CPU_PERCENT = 15.0
+IDLE_WAIT = 20.0
+TARGET_EFFICIENCY = 0.85
+TARGET_MEMORY = 1.3
+TARGET_VS_BATCH = 1.0
+
+
+def spec_data(replicates: int, days: int) -> dict:
+    """The benchmark's sweep: the two parameters at two levels each, full factorial."""
+    return {"name": f"bench_{replicates * 4}", "base": str(HOME), "days": days,
+            "replicates": replicates, "master_seed": 2020, "keep": "summary",
+            "parameters": [{"path": path, "values": values} for path, values in POINTS.items()]}
+
+
+def kib_to_mib(kib: int) -> float:
+    return kib / 1024  # ru_maxrss is in KiB on Linux
+
+
+# Children: each prints one JSON line as its last line of output.
+
+
+def child_sweep(workers: int, replicates: int, days: int) -> dict:
+    from sim import sweep
+
+    spec = sweep.SweepSpec.model_validate(spec_data(replicates, days))
+    marks: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
+        start = time.perf_counter()
+        outcome = sweep.run(spec, Path(tmp) / "out", workers=workers, folder=ROOT,
+                            log=lambda _msg: marks.append(time.perf_counter()))
+        end = time.perf_counter()
+        chunk = sweep.plan(spec, ROOT).chunk_size
+    assert outcome.failed == 0 and outcome.ran == outcome.total, outcome
+    k = min(workers, len(marks) - 1)
+    warm_runs = outcome.total - k * chunk
+    return {"runs": outcome.total, "seconds": end - start, "chunk_size": chunk,
+            "first_chunk": marks[0] - start, "after_last_chunk": end - marks[-1],
+            "warm_rate": warm_runs / (marks[-1] - marks[k - 1]) if k else float("nan"),
+            "parent_maxrss_mib": kib_to_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+            "worker_maxrss_mib": kib_to_mib(
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)}
+
+
+# The batch_run wrapper: module level, so that spawned pool processes can unpickle it.
+
+_BASE = None
+
+
+def _base_scenario():
+    global _BASE
+    if _BASE is None:
+        from sim.scenario import load_scenario
+
+        _BASE = load_scenario(HOME)
+    return _BASE
+
+
+def _read_summary(model) -> dict:
+    return model.summary
+
+
+def _wrapper_class():
+    import mesa
+
+    from sim import __version__
+    from sim.metrics import summarize
+    from sim.model import SERIES_COLUMNS, ParleyModel
+    from sim.runner import find_pattern
+    from sim.scenario import with_overrides
+
+    class BatchParley(mesa.Model):
+        """ParleyModel behind the interface batch_run expects: keyword parameters, a seed,
+        ``step``, ``running`` and a ``datacollector`` (collected once, at the last day)."""
+
+        def __init__(self, patience: float = 1.5, walkout_pressure: float = 0.7,
+                     seed: int | None = None) -> None:
+            super().__init__(rng=seed)
+            scenario = with_overrides(_base_scenario(), {
+                "insurgent.patience": patience, "mediator.walkout_pressure": walkout_pressure,
+                "run.seed": int(seed or 0), "run.days": DAYS})
+            self.inner = ParleyModel(scenario)
+            self.summary: dict = {}
+            self.datacollector = mesa.DataCollector(model_reporters={"summary": _read_summary})
+
+        def step(self) -> None:
+            inner = self.inner
+            inner.step()
+            if inner.day >= inner.days:
+                self.running = False
+                series = {name: inner.series[:, i].copy()
+                          for i, name in enumerate(SERIES_COLUMNS)}
+                self.summary = {"seed": inner.seed, "scenario": inner.spec.meta.name,
+                                "scenario_hash": inner.spec.content_hash(),
+                                "version": __version__,
+                                **summarize(inner.events, series, find_pattern(inner))}
+                self.datacollector.collect(self)
+
+    BatchParley.__module__ = __name__
+    BatchParley.__qualname__ = "BatchParley"
+    return BatchParley
+
+
+def __getattr__(name: str):
+    # Spawned batch_run processes unpickle the wrapper as an attribute of this module; it is
+    # built on first use, so that the sweep's own workers never import anything for it.
+    if name == "BatchParley":
+        cls = globals()["BatchParley"] = _wrapper_class()
+        return cls
+    raise AttributeError(name)
+
+
+def child_batch_run() -> dict:
+    from mesa.batchrunner import batch_run
+
+    model_cls = __getattr__("BatchParley")
+
+    params = {"patience": POINTS["insurgent.patience"],
+              "walkout_pressure": POINTS["mediator.walkout_pressure"]}
+    seeds = list(range(REPLICATES))
+    start = time.perf_counter()
+    results = batch_run(model_cls, params, number_processes=2, rng=seeds, max_steps=DAYS,
+                        data_collection_period=-1, display_progress=False)
+    seconds = time.perf_counter() - start
+    assert len(results) == 4 * REPLICATES, len(results)
+    assert all(r["summary"]["days"] == DAYS for r in results)
+    return {"runs": len(results), "seconds": seconds}
+
+
+# Parent
+
+
+def launch(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, __file__, "--child", *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def collect(proc: subprocess.Popen) -> dict:
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"child {proc.args} failed ({proc.returncode}):\n{err}")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def wait_for_idle(limit: float = IDLE_WAIT) -> bool:
+    """Wait (up to ``limit`` s) until the machine is nearly idle; other people's jobs share it."""
+    import psutil
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if psutil.cpu_percent(interval=0.5) < IDLE_CPU_PERCENT:
+            return True
+    return False
+
+
+BUSY: list[str] = []
+
+
+def run_child(*args: str) -> dict:
+    if not wait_for_idle():
+        BUSY.append(" ".join(args))
+    return collect(launch(*args))
+
+
+def run_child_sampling_memory(*args: str) -> dict:
+    """Run a child, sampling the RSS of it and all its descendants every 20 ms."""
+    import psutil
+
+    if not wait_for_idle():
+        BUSY.append(" ".join(args))
+    proc = launch(*args)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            procs = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        total = 0
+        for p in procs:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += p.memory_info().rss
+        peak = max(peak, total)
+        time.sleep(0.02)
+    result = collect(proc)
+    result["tree_peak_mib"] = peak / 2**20
+    return result
+
+
+def main() -> None:
+    import psutil  # noqa: F401  (fail early if missing)
+
+    n_runs = 4 * REPLICATES
+    print(f"Parley sweep benchmark on {platform.python_version()}, {os.cpu_count()} cores, "
+          f"{platform.machine()}")
+    print(f"throughput: {HOME.name}, {DAYS} days, keep summary, {n_runs} runs "
+          f"(2 params x 2 levels x {REPLICATES} replicates); {ROUNDS} rounds, best kept")
+    cases = {"sweep, 1 worker": ("sweep", "1", str(REPLICATES), str(DAYS)),
+             "sweep, 2 workers": ("sweep", "2", str(REPLICATES), str(DAYS)),
+             "batch_run, 2 processes": ("batch_run",)}
+    results: dict[str, list[dict]] = {label: [] for label in cases}
+    for _ in range(ROUNDS):
+        for label, args in cases.items():
+            results[label].append(run_child(*args))
+    best = {label: min(rs, key=lambda r: r["seconds"]) for label, rs in results.items()}
+    rate = {label: r["runs"] / r["seconds"] for label, r in best.items()}
+
+    print()
+    header = (f"{'case':<24}{'best s':>8}{'runs/s':>9}{'warm/s':>9}{'start s':>9}"
+              f"{'stop s':>8}   all rounds (s)")
+    print(header)
+    print("-" * len(header))
+    for label, r in best.items():
+        warm = f"{r['warm_rate']:9.1f}" if "warm_rate" in r else f"{'':>9}"
+        start = f"{r['first_chunk']:9.2f}" if "first_chunk" in r else f"{'':>9}"
+        stop = f"{r['after_last_chunk']:8.2f}" if "after_last_chunk" in r else f"{'':>8}"
+        rounds = ", ".join(f"{x['seconds']:.2f}" for x in results[label])
+        print(f"{label:<24}{r['seconds']:8.2f}{rate[label]:9.1f}{warm}{start}{stop}   {rounds}")
+    print("(start s: time until the first chunk came back; stop s: time after the last one, "
+          "i.e. pool shutdown)")
+
+    efficiency = rate["sweep, 2 workers"] / (2 * rate["sweep, 1 worker"])
+    vs_batch = rate["sweep, 2 workers"] / rate["batch_run, 2 processes"]
+    w1, w2 = best["sweep, 1 worker"], best["sweep, 2 workers"]
+    print(f"warm parallel efficiency (start-up and shutdown left out): "
+          f"{w2['warm_rate'] / (2 * w1['warm_rate']):.2f}")
+
+    print()
+    print(f"memory: {HOME.name}, {MEMORY_DAYS} days (shortened to keep the runtime acceptable; "
+          f"the scenario's timeline needs at least 31), keep summary, 2 workers")
+    header = (f"{'runs':>8}{'chunk':>7}{'seconds':>9}{'tree peak MiB':>15}"
+              f"{'parent MiB':>12}{'worker MiB':>12}")
+    print(header)
+    print("-" * len(header))
+    memory = {}
+    for n in MEMORY_RUNS:
+        r = run_child_sampling_memory("sweep", "2", str(n // 4), str(MEMORY_DAYS))
+        memory[n] = r
+        print(f"{n:>8,}{r['chunk_size']:>7}{r['seconds']:9.2f}{r['tree_peak_mib']:15.1f}"
+              f"{r['parent_maxrss_mib']:12.1f}{r['worker_maxrss_mib']:12.1f}")
+    small, large = memory[MEMORY_RUNS[0]], memory[MEMORY_RUNS[1]]
+    ratio = large["tree_peak_mib"] / small["tree_peak_mib"]
+    parent = large["parent_maxrss_mib"] / small["parent_maxrss_mib"]
+    # Workers are not waited for at the end of a sweep, so getrusage may not count them; the
+    # tree peak sampled with psutil covers them either way.
+    worker = (f"{large['worker_maxrss_mib'] / small['worker_maxrss_mib']:.2f}"
+              if small["worker_maxrss_mib"] else "n/a (not reaped)")
+    print(f"per process, 20k vs 2k: parent {parent:.2f}, largest worker {worker}")
+
+    if BUSY:
+        print(f"note: {len(BUSY)} measurements started while the machine was busy with other "
+              "work (no idle moment within 20 s)")
+    print()
+    for name, value, target, ok in (
+            ("parallel efficiency", efficiency, f">= {TARGET_EFFICIENCY}",
+             efficiency >= TARGET_EFFICIENCY),
+            ("memory ratio 20k vs 2k", ratio, f"<= {TARGET_MEMORY}", ratio <= TARGET_MEMORY),
+            ("throughput vs batch_run", vs_batch, f">= {TARGET_VS_BATCH}",
+             vs_batch >= TARGET_VS_BATCH)):
+        print(f"{name:<26}{value:6.2f}   target {target:<7} {'met' if ok else 'MISSED'}")
+    print(f"parallel_efficiency={efficiency:.2f}")
+    print(f"memory_ratio_20k_vs_2k={ratio:.2f}")
+    print(f"throughput_vs_batch_run={vs_batch:.2f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        kind, *rest = sys.argv[2:]
+        if kind == "sweep":
+            out = child_sweep(int(rest[0]), int(rest[1]), int(rest[2]))
+        else:
+            out = child_batch_run()
+        print(json.dumps(out))
+    else:
+        main()
