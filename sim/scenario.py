@@ -439,9 +439,20 @@ class Scenario(Frozen):
         return self
 
     def content_hash(self) -> str:
-        """Hash of everything that shapes a run except the seed (12 hex digits)."""
+        """Hash of everything that shapes a run except the seed (12 hex digits).
+
+        Files count by their content, not their location, so the hash is the same in any
+        checkout; the reference data shapes no run and is left out.
+        """
         data = self.model_dump(mode="json")
         data["run"].pop("seed")
+        data["meta"].pop("reference_data")
+        for spec in data["pools"].values():
+            if spec["csv"]:
+                try:
+                    spec["csv"] = hashlib.sha256(Path(spec["csv"]).read_bytes()).hexdigest()
+                except OSError:
+                    spec["csv"] = Path(spec["csv"]).name
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 

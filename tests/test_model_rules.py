@@ -118,3 +118,15 @@ def test_a_person_governing_cannot_exceed_the_batch_cap():
     model = _to_talks(HOME)
     model.play(GovernmentMove(offer_size=0, unilateral=10_000))
     assert model.gov_pool.n_released == HOME.agreement.batch_cap
+
+
+def test_scenario_hash_does_not_depend_on_where_the_checkout_is(tmp_path):
+    import shutil
+
+    for folder in ("scenarios", "data"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    moved = load_scenario(tmp_path / "scenarios" / "afghanistan_2020.yaml")
+    assert moved.meta.reference_data != HOME.meta.reference_data  # the paths do differ
+    assert moved.content_hash() == HOME.content_hash()
+    changed = with_overrides(moved, {"insurgent.patience": 2.0})
+    assert changed.content_hash() != HOME.content_hash()
