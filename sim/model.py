@@ -417,16 +417,17 @@ class ParleyModel(mesa.Model):
 
     def _free_government(self, idx: np.ndarray, mode: ReleaseMode, oath: bool) -> None:
         p = self.params
-        seniors_before = self.gov_pool.n_senior_released
-        self.gov_pool.release(idx, self.day, mode, oath)
+        pool = self.gov_pool
+        seniors_before = pool.n_senior_released
+        pool.release(idx, self.day, mode, oath)
         self._gov_today += idx.size
         # Freeing senior commanders stirs domestic opposition.
         self.p_domestic += p.government.domestic_senior_gain * (
-            self.gov_pool.n_senior_released - seniors_before)
-        days = self.gov_pool.draw_returns(idx, self.day, p.conflict, self.streams["returns"])
-        days = days[days <= self.days]
-        self._returns_by_day += np.bincount(days, minlength=self._returns_by_day.size)
-        self.gov_released_listed += int(np.count_nonzero(self.gov_pool.listed[idx]))
+            pool.n_senior_released - seniors_before)
+        days = pool.draw_returns(idx, self.day, p.conflict, self.streams["returns"])
+        # Returns after the last day land in a spare slot that is never read.
+        np.add.at(self._returns_by_day, np.minimum(days, self.days + 1), 1)
+        self.gov_released_listed += int(np.count_nonzero(pool.listed[idx]))
         if mode is ReleaseMode.DEAL:
             self.deal_released += idx.size
         else:

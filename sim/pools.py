@@ -187,20 +187,23 @@ class Pool:
         if idx.size == 0:
             return np.empty(0, dtype=np.int32)
         p = self._return_weight(params)[idx]
-        p *= np.where(self.oath[idx], params.oath_factor, 1.0)
-        p *= self.health[idx]
+        oath = self.oath[idx]
+        if oath.all():
+            p *= params.oath_factor
+        elif oath.any():
+            p *= np.where(oath, params.oath_factor, 1.0)
         back = idx[rng.random(idx.size) < p]
-        days = (day + rng.geometric(1.0 / params.return_delay_days, size=back.size)).astype(
-            np.int32)
+        days = day + rng.geometric(1.0 / params.return_delay_days, size=back.size)
         self.return_day[back] = days
         return days
 
     def _return_weight(self, params: Conflict) -> np.ndarray:
-        """Per-row base chance of return for age and rank, cached for one parameter set."""
+        """Per-row chance of return before the oath, cached for one parameter set."""
         if self._weight_params is not params:
             w = np.full(self.size, params.return_base)
             w *= np.where(self.age < params.young_age, params.young_factor, 1.0)
             w *= np.where(self.rank == RANK_SENIOR, params.senior_factor, 1.0)
+            w *= self.health  # health is fixed too: fold it in once
             self._weight, self._weight_params = w, params
         return self._weight
 
