@@ -290,8 +290,9 @@ def main() -> None:
     for n in MEMORY_RUNS:
         r = run_child_sampling_memory("sweep", "2", str(n // 4), str(MEMORY_DAYS))
         memory[n] = r
+        worker = f"{r['worker_maxrss_mib']:12.1f}" if r["worker_maxrss_mib"] else f"{'n/a':>12}"
         print(f"{n:>8,}{r['chunk_size']:>7}{r['seconds']:9.2f}{r['tree_peak_mib']:15.1f}"
-              f"{r['parent_maxrss_mib']:12.1f}{r['worker_maxrss_mib']:12.1f}")
+              f"{r['parent_maxrss_mib']:12.1f}{worker}")
     small, large = memory[MEMORY_RUNS[0]], memory[MEMORY_RUNS[1]]
     ratio = large["tree_peak_mib"] / small["tree_peak_mib"]
     parent = large["parent_maxrss_mib"] / small["parent_maxrss_mib"]
