@@ -17,6 +17,7 @@ test: lint
 
 bench: setup
 	$(VENV)/python benchmarks/bench_run.py
+	$(VENV)/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache
