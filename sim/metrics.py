@@ -6,7 +6,7 @@ The stall-then-unilateral-release detector lives here: it reads only what a run 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -148,7 +148,3 @@ def summarize(events: Sequence[Event], series: dict[str, np.ndarray],
         "pattern_release_size": pattern.size,
     }
 
-
-def pattern_dict(pattern: Pattern) -> dict:
-    """The pattern as a plain dict."""
-    return asdict(pattern)

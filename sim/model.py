@@ -122,6 +122,7 @@ class ParleyModel(mesa.Model):
         self.p_insurgent = 0.0
         self.disengagement = 0.0
         self.damage = 0.0
+        self.capacity = 1.0
         self.returned_fighters = 0
         self.failing_days = 0
         self.deal_released = 0
@@ -579,7 +580,7 @@ class ParleyModel(mesa.Model):
             self.day, PHASE_CODES[self.phase], gov.n_released, ins.n_released,
             gov.size - gov.n_released, ins.size - ins.n_released, gov.n_named_released,
             self.deal_released, self.unilateral_released, self.attacks_today,
-            self.casualties_expected, self.airstrike_today, getattr(self, "capacity", 1.0),
+            self.casualties_expected, self.airstrike_today, self.capacity,
             self.returned_fighters, self.p_mediator, self.p_humanitarian, self.p_domestic,
             self.p_insurgent, gov_rules.felt_pressure(view, p.government), self.trust,
             self.frustration, gov_rules.aspiration(view, p.government),

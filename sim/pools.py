@@ -207,14 +207,6 @@ class Pool:
             self._weight, self._weight_params = w, params
         return self._weight
 
-    def table(self, final_day: int) -> dict[str, np.ndarray]:
-        """Columns of the pool as of ``final_day`` (for writing or inspection)."""
-        returned = (self.return_day >= 0) & (self.return_day <= final_day)
-        return {"rank": self.rank, "age": self.age, "health": self.health,
-                "sentence_days": self.sentence, "listed": self.listed, "named": self.named,
-                "held": self.held, "release_day": self.release_day,
-                "release_mode": self.release_mode, "oath": self.oath, "returned": returned}
-
 
 def generate_pool(spec: PoolSpec, rng: np.random.Generator) -> Pool:
     """Draw a pool from the scenario's distributions with the model's generator."""

@@ -521,6 +521,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[tuple, tupl
         raise ScenarioError([Problem(str(seen[-1]), "extends", f"extends loop: {chain}",
                                      "a chain of bases that ends in a file without extends")])
     data, lines = _read_yaml(path)
+    _absolutise(data, path.parent)  # a file's references are relative to its own folder
     origin = {k: (str(path), line) for k, line in lines.items()}
     base_ref = data.pop("extends", None)
     if base_ref is None:
@@ -537,28 +538,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[tuple, tupl
     for k in list(base_origin):
         if k in origin:
             base_origin.pop(k)
-    # Relative paths in the base stay relative to the base.
-    _rebase_paths(base, base_path.resolve().parent, path.parent)
     return deep_merge(base, data), {**base_origin, **origin}
-
-
-def _rebase_paths(data: dict, base_dir: Path, child_dir: Path) -> None:
-    """Rewrite file references of a base so they resolve from the extending file's folder."""
-    def rebase(value: str) -> str:
-        full = (base_dir / value).resolve()
-        try:
-            return str(full.relative_to(child_dir.resolve()))
-        except ValueError:
-            return str(full)
-
-    meta = data.get("meta")
-    if isinstance(meta, dict) and isinstance(meta.get("reference_data"), str):
-        meta["reference_data"] = rebase(meta["reference_data"])
-    pools = data.get("pools")
-    if isinstance(pools, dict):
-        for spec in pools.values():
-            if isinstance(spec, dict) and isinstance(spec.get("csv"), str):
-                spec["csv"] = rebase(spec["csv"])
 
 
 def _fields_at(loc: tuple) -> list[str]:
@@ -727,7 +707,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         data = apply_overrides(data, overrides, "--set")
         for key in overrides:
             origin[tuple(key.split("."))] = ("--set", None)
-    _absolutise(data, path.resolve().parent)
+    _absolutise(data, path.resolve().parent)  # relative paths given with --set
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -737,6 +717,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 
 
 def _absolutise(data: dict, folder: Path) -> None:
+    """Make the file references of raw scenario data absolute (absolute ones stay as they are)."""
     meta = data.get("meta")
     if isinstance(meta, dict) and isinstance(meta.get("reference_data"), str):
         meta["reference_data"] = str((folder / meta["reference_data"]).resolve())

@@ -470,12 +470,6 @@ class DaskExecutor:
             self.cluster.close()
 
 
-def _table(rows: list[dict]):
-    import pandas as pd
-
-    return pd.DataFrame(rows)
-
-
 def _write_atomic_parquet(frame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     frame.to_parquet(tmp, index=False)
@@ -500,8 +494,8 @@ def _save_chunk(out: Path, chunk: int, result: dict) -> tuple[int, int]:
         frame = pd.concat([pd.DataFrame(s) for s in result["series"]], ignore_index=True)
         _write_atomic_parquet(frame, parts / f"series-{chunk:06d}.parquet")
     if result["events"]:
-        _write_atomic_parquet(_table(result["events"]), parts / f"events-{chunk:06d}.parquet")
-    runs = _table(result["runs"])
+        _write_atomic_parquet(pd.DataFrame(result["events"]), parts / f"events-{chunk:06d}.parquet")
+    runs = pd.DataFrame(result["runs"])
     for col in runs.columns:  # a column that is None in some runs is stored as float
         if runs[col].dtype == object and col not in ("status", "error", "scenario",
                                                      "scenario_hash", "version",
