@@ -46,6 +46,9 @@ SERIES_COLUMNS = (
 )
 _COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
 
+# ``tuple.__new__`` builds a View without the generated ``__new__``'s call: views are many.
+_new_view = tuple.__new__
+
 _PATCH_CACHE: dict[tuple[int, str], tuple[Scenario, Scenario]] = {}
 
 
@@ -97,6 +100,7 @@ class ParleyModel(mesa.Model):
         children = self.rng.bit_generator.seed_seq.spawn(len(STREAMS))
         self.streams = {name: np.random.default_rng(s) for name, s in zip(STREAMS, children,
                                                                              strict=True)}
+        self._environment, self._returns = self.streams["environment"], self.streams["returns"]
         pools = scenario.pools
         self.gov_pool: Pool = build_pool(pools.government_holds, "government_holds",
                                          self.streams["pool_government"])
@@ -217,7 +221,7 @@ class ParleyModel(mesa.Model):
         owed_goodwill = math.floor(self.discounted_value / ratio) - self.ins_goodwill_released
         gov_left = self._gov_commitment - self.gov_released_listed
         ins_left = self._ins_commitment - self.ins_pool.n_released
-        return View(
+        return _new_view(View, (
             day,
             self.phase,
             0 if opened is None else day - opened,
@@ -243,7 +247,7 @@ class ParleyModel(mesa.Model):
             self.p_domestic,
             self.p_insurgent,
             self.disengagement,
-        )
+        ))
 
     @property
     def names(self):
@@ -269,7 +273,10 @@ class ParleyModel(mesa.Model):
             self.p_domestic = max(0.0, self.p_domestic + d.domestic)
             self.p_insurgent = max(0.0, self.p_insurgent + d.insurgent)
             if shock.set:
-                self.params = _patched(self.params, shock.set)
+                self.params = params = _patched(self.params, shock.set)
+                self.government.params = params.government
+                self.insurgent.params = params.insurgent
+                self.mediator.params = params.mediator
             self._event(Actor.WORLD, EventKind.SHOCK, shock.label or f"a {shock.kind} shock.",
                         shock=str(shock.kind), set=dict(shock.set))
             if shock.kind is ShockKind.TALKS_OPEN:
@@ -287,7 +294,7 @@ class ParleyModel(mesa.Model):
     # 2. Violence
 
     def _violence(self) -> None:
-        p, env = self.params, self.streams["environment"]
+        p, env = self.params, self._environment
         view = self.view()
         capacity = (1.0 + self.returned_fighters / p.conflict.fighters_per_capacity) * (
             1.0 - self.damage)
@@ -401,41 +408,40 @@ class ParleyModel(mesa.Model):
             return
         cap = self.params.agreement.batch_cap
         want = min(cap, batch.size - batch.released)
-        named = self.gov_pool.take("named", min(want, batch.named - batch.named_released))
-        rest = self.gov_pool.take("cost", want - named.size)
-        idx = np.concatenate([named, rest])
+        idx = self.gov_pool.take("named", min(want, batch.named - batch.named_released))
+        if idx.size < want:
+            rest = self.gov_pool.take("cost", want - idx.size)
+            idx = np.concatenate([idx, rest]) if idx.size else rest
         if idx.size:
-            self._free_government(idx, ReleaseMode.DEAL, oath=False)
+            named = self._free_government(idx, ReleaseMode.DEAL, oath=False)
             batch.released += idx.size
-            batch.named_released += named.size
+            batch.named_released += named
             self._event(Actor.GOVERNMENT, EventKind.RELEASE,
                         f"the {self.names.government} release {idx.size} prisoners under the "
-                        f"agreed mechanism"
-                        f"{f', {named.size} of them named' if named.size else ''}.",
-                        size=int(idx.size), named=int(named.size), mode="deal")
+                        f"agreed mechanism{f', {named} of them named' if named else ''}.",
+                        size=int(idx.size), named=named, mode="deal")
         if batch.released >= batch.size or idx.size < want:
             self.batch = None
 
-    def _free_government(self, idx: np.ndarray, mode: ReleaseMode, oath: bool) -> None:
+    def _free_government(self, idx: np.ndarray, mode: ReleaseMode, oath: bool) -> int:
+        """Free the government's rows ``idx``; returns how many of them were named."""
         p = self.params
-        pool = self.gov_pool
-        seniors_before = pool.n_senior_released
-        pool.release(idx, self.day, mode, oath)
-        self._gov_today += idx.size
+        named, seniors, listed = self.gov_pool.release(idx, self.day, mode, oath)
+        size = idx.size
+        self._gov_today += size
         # Freeing senior commanders stirs domestic opposition.
-        self.p_domestic += p.government.domestic_senior_gain * (
-            pool.n_senior_released - seniors_before)
-        days = pool.draw_returns(idx, self.day, p.conflict, self.streams["returns"])
+        self.p_domestic += p.government.domestic_senior_gain * seniors
+        days = self.gov_pool.draw_returns(idx, self.day, oath, p.conflict, self._returns)
         # Returns after the last day land in a spare slot that is never read.
         np.add.at(self._returns_by_day, np.minimum(days, self.days + 1), 1)
-        self.gov_released_listed += int(np.count_nonzero(pool.listed[idx]))
+        self.gov_released_listed += listed
         if mode is ReleaseMode.DEAL:
-            self.deal_released += idx.size
+            self.deal_released += size
         else:
-            self.unilateral_released += idx.size
-        self.p_mediator = max(0.0, self.p_mediator - med_rules.release_relief(p.mediator,
-                                                                              idx.size))
-        self.trust = min(1.0, self.trust + ins_rules.trust_gain(p.insurgent, idx.size))
+            self.unilateral_released += size
+        self.p_mediator = max(0.0, self.p_mediator - med_rules.release_relief(p.mediator, size))
+        self.trust = min(1.0, self.trust + ins_rules.trust_gain(p.insurgent, size))
+        return named
 
     # 4. Stall and walkout
 
@@ -470,23 +476,26 @@ class ParleyModel(mesa.Model):
             self._last_positions = None
             self._event(Actor.INSURGENT, EventKind.RESUMPTION,
                         f"the {n.insurgent} return to the talks.", trust=round(self.trust, 3))
+        else:
+            self._tail_view = view  # nothing changed: the unilateral stage may reuse it
 
     # 5. Unilateral release
 
     def _unilateral_release(self) -> None:
         if self.phase in (Phase.COMPLETED, Phase.COLLAPSED):
             return
-        view = self.view()
+        view = self._tail_view or self.view()
         size = min(self.government.unilateral(view),
                    self.params.agreement.batch_cap - self._gov_today)
         if size <= 0:
             self._tail_view = view  # nothing changed: the next stages may reuse it
             return
+        self._tail_view = None
         idx = self.gov_pool.take("humanitarian", size)
         if idx.size == 0:
             return
         params = self.params
-        self._free_government(idx, ReleaseMode.UNILATERAL, oath=params.government.oath)
+        named = self._free_government(idx, ReleaseMode.UNILATERAL, oath=params.government.oath)
         self.last_unilateral_day = self.day
         n = self.names
         oath = ", each under oath not to return to the battlefield" if params.government.oath \
@@ -503,7 +512,7 @@ class ParleyModel(mesa.Model):
         self._event(Actor.GOVERNMENT, EventKind.UNILATERAL_RELEASE,
                     f"the {n.government} release {idx.size} prisoners unilaterally, chosen by "
                     f"health, age and remaining sentence{oath}; the {n.insurgent} {reaction}.",
-                    size=int(idx.size), named=int(self.gov_pool.named[idx].sum()),
+                    size=int(idx.size), named=named,
                     felt_pressure=round(gov_rules.felt_pressure(view, params.government), 3))
         self._event(Actor.INSURGENT, EventKind.STATEMENT,
                     f"the {n.insurgent}: "
@@ -529,8 +538,12 @@ class ParleyModel(mesa.Model):
             if idx.size < total:
                 idx = np.concatenate([idx, self.ins_pool.take(order, total - idx.size)])
         paid = min(reciprocal, idx.size)
-        self.ins_pool.release(idx[:paid], self.day, ReleaseMode.DEAL, oath=False)
-        self.ins_pool.release(idx[paid:], self.day, ReleaseMode.GOODWILL, oath=False)
+        if paid == idx.size or paid == 0:
+            self.ins_pool.release(idx, self.day, ReleaseMode.DEAL if paid else ReleaseMode.GOODWILL,
+                                  oath=False)
+        else:
+            self.ins_pool.release(idx[:paid], self.day, ReleaseMode.DEAL, oath=False)
+            self.ins_pool.release(idx[paid:], self.day, ReleaseMode.GOODWILL, oath=False)
         self.ins_reciprocal_released += paid
         self.ins_goodwill_released += idx.size - paid
         why = ("in return for the agreed round" if goodwill == 0 else

@@ -47,6 +47,25 @@ def security_cost(rank: np.ndarray, age: np.ndarray) -> np.ndarray:
     return rank.astype(np.float64) + np.clip((45.0 - age) / 31.0, 0.0, 1.0) * 0.5
 
 
+def stable_argsort(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")``, three to four times faster on pool-sized arrays.
+
+    The default sort breaks ties in an order that may differ between machines; so when the
+    keys tie anywhere, ties are put back in position order by one sort of the pairs
+    (run of equal keys, position) packed into one integer. The result is unique, hence the
+    same on every machine.
+    """
+    order = np.argsort(key)
+    n = key.size
+    ranked = key[order]
+    tie = ranked[1:] == ranked[:-1]
+    if not tie.any():
+        return order
+    run = np.zeros(n, dtype=np.int64)
+    np.cumsum(~tie, out=run[1:])
+    return np.sort(run * n + order) % n
+
+
 class LazyOrder:
     """Rows in ascending order of a key, ties by row, sorted a block at a time on demand.
 
@@ -83,7 +102,7 @@ class LazyOrder:
             else:
                 chosen, self._rest = self._rest, self._rest[:0]
                 chosen_key = rest_key
-            block = self.rows[chosen[np.argsort(chosen_key, kind="stable")]]
+            block = self.rows[chosen[stable_argsort(chosen_key)]]
             self.sorted = np.concatenate([self.sorted, block])
         return self.sorted[:end]
 
@@ -98,6 +117,7 @@ class Pool:
     sentence: np.ndarray
     listed: np.ndarray
     named: np.ndarray
+    size: int = field(init=False)
     held: np.ndarray = field(init=False)
     release_day: np.ndarray = field(init=False)
     release_mode: np.ndarray = field(init=False)
@@ -108,12 +128,15 @@ class Pool:
     n_senior_released: int = 0
 
     def __post_init__(self) -> None:
-        n = self.rank.size
+        n = self.size = self.rank.size
         self.held = np.ones(n, dtype=bool)
         self.release_day = np.full(n, -1, dtype=np.int32)
         self.release_mode = np.zeros(n, dtype=np.int8)
         self.oath = np.zeros(n, dtype=bool)
         self.return_day = np.full(n, -1, dtype=np.int32)
+        # One code per row for counting a release in one pass: named 1, senior 2, listed 4.
+        self._flags = (self.named.astype(np.int8) | (self.rank == RANK_SENIOR).astype(np.int8) << 1
+                       | self.listed.astype(np.int8) << 2)
         self.n_named = int(self.named.sum())
         self.n_listed = int(self.listed.sum())
         # Orders sorted lazily, a block at a time: a run frees few of a large pool.
@@ -133,11 +156,6 @@ class Pool:
         self._weight_params: Conflict | None = None
 
     @property
-    def size(self) -> int:
-        """Number of rows."""
-        return self.rank.size
-
-    @property
     def n_held(self) -> int:
         """Prisoners still held."""
         return self.size - self.n_released
@@ -151,6 +169,10 @@ class Pool:
             return _EMPTY
         order = self.orders[order_name]
         start = self._cursor[order_name]
+        chunk = order.upto(start + k)[start:]
+        if chunk.size == k and self.held[chunk].all():  # the usual case: nothing to skip
+            self._cursor[order_name] = start + k
+            return chunk
         picked: list[np.ndarray] = []
         need = k
         while need > 0 and start < order.size:
@@ -164,34 +186,44 @@ class Pool:
             picked.append(chunk[pos])
             need -= pos.size
         self._cursor[order_name] = start
-        return np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)
+        if len(picked) == 1:
+            return picked[0]
+        return np.concatenate(picked) if picked else _EMPTY
 
-    def release(self, idx: np.ndarray, day: int, mode: ReleaseMode, oath: bool) -> None:
-        """Mark rows as released; every row must still be held."""
+    def release(self, idx: np.ndarray, day: int, mode: ReleaseMode,
+                oath: bool) -> tuple[int, int, int]:
+        """Mark distinct, still-held rows as released.
+
+        Returns:
+            how many of them were ``(named, senior, listed)``.
+        """
         if idx.size == 0:
-            return
+            return 0, 0, 0
         ordered = np.sort(idx)
         if not self.held[idx].all() or (ordered[1:] == ordered[:-1]).any():
             raise RuntimeError("a prisoner cannot be released twice")
         self.held[idx] = False
         self.release_day[idx] = day
         self.release_mode[idx] = mode
-        self.oath[idx] = oath
+        if oath:  # rows are released once, so the rest keep their initial False
+            self.oath[idx] = True
+        c = np.bincount(self._flags[idx], minlength=8).tolist()
+        named, senior, listed = c[1] + c[3] + c[5] + c[7], c[2] + c[3] + c[6] + c[7], sum(c[4:])
         self.n_released += idx.size
-        self.n_named_released += int(np.count_nonzero(self.named[idx]))
-        self.n_senior_released += int(np.count_nonzero(self.rank[idx] == RANK_SENIOR))
+        self.n_named_released += named
+        self.n_senior_released += senior
+        return named, senior, listed
 
-    def draw_returns(self, idx: np.ndarray, day: int, params: Conflict,
+    def draw_returns(self, idx: np.ndarray, day: int, oath: bool, params: Conflict,
                      rng: np.random.Generator) -> np.ndarray:
-        """Decide which freed rows return to fight and when; returns their return days."""
-        if idx.size == 0:
-            return np.empty(0, dtype=np.int32)
+        """Decide which rows freed together (all under oath or none) return to fight, and when.
+
+        Returns:
+            the return days of those who return.
+        """
         p = self._return_weight(params)[idx]
-        oath = self.oath[idx]
-        if oath.all():
+        if oath:
             p *= params.oath_factor
-        elif oath.any():
-            p *= np.where(oath, params.oath_factor, 1.0)
         back = idx[rng.random(idx.size) < p]
         days = day + rng.geometric(1.0 / params.return_delay_days, size=back.size)
         self.return_day[back] = days

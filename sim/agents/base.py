@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Phase(StrEnum):
@@ -58,6 +59,26 @@ class View(NamedTuple):
     pressure_domestic: float
     pressure_on_insurgent: float
     disengagement: float
+
+
+class ViewMemo:
+    """A rule's value for the last view it was asked about, so a day computes it once.
+
+    Views are immutable and the memo keeps the one it holds alive, so identity is a safe key.
+    """
+
+    __slots__ = ("rule", "value", "view")
+
+    def __init__(self, rule: Callable[[View, Any], float]) -> None:
+        self.rule = rule
+        self.view: View | None = None
+        self.value = 0.0
+
+    def __call__(self, view: View, params: Any) -> float:
+        """``rule(view, params)``, computed only for a view not seen last time."""
+        if view is not self.view:
+            self.view, self.value = view, self.rule(view, params)
+        return self.value
 
 
 def faratin(t: float, horizon: float, a_min: float, a_max: float, beta: float) -> float:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.agents.base import GovernmentMove, Phase, Proposal, View, faratin
+from sim.agents.base import GovernmentMove, Phase, Proposal, View, ViewMemo, faratin
 from sim.scenario import Government
 
 if TYPE_CHECKING:
@@ -40,17 +40,26 @@ def utility(proposal: Proposal, view: View, params: Government) -> float:
             - params.named_cost * named_share)
 
 
-def accepts(proposal: Proposal, view: View, params: Government) -> bool:
-    """Accept when the round's utility reaches the government's aspiration."""
-    return utility(proposal, view, params) >= aspiration(view, params)
+def accepts(proposal: Proposal, view: View, params: Government,
+            target: float | None = None) -> bool:
+    """Accept when the round's utility reaches the government's aspiration.
+
+    ``target`` is the aspiration, if already computed for this view.
+    """
+    if target is None:
+        target = aspiration(view, params)
+    return utility(proposal, view, params) >= target
 
 
-def decide_offer(view: View, params: Government, demand: Proposal) -> Proposal:
+def decide_offer(view: View, params: Government, demand: Proposal,
+                 target: float | None = None) -> Proposal:
     """The largest round, up to the demand, that keeps the government at its aspiration.
 
-    Size comes first; named seniors are added only with the utility left over.
+    Size comes first; named seniors are added only with the utility left over. ``target`` is
+    the aspiration, if already computed for this view.
     """
-    target = aspiration(view, params)
+    if target is None:
+        target = aspiration(view, params)
     room = max(0.0, 1.0 - target)
     want = min(demand.size, view.government_remaining)
     # Compare costs before dividing by them, so that vanishing costs cannot overflow.
@@ -102,25 +111,27 @@ class GovernmentAgent(mesa.Agent):
     def __init__(self, model: ParleyModel) -> None:
         super().__init__(model)
         self.move: GovernmentMove | None = None  # set for a day when a person plays this seat
+        # The government's current parameters: the model rebinds them when a shock changes them.
+        self.params: Government = model.params.government
+        self._aspiration = ViewMemo(aspiration)
 
-    @property
-    def params(self) -> Government:
-        """The government's current parameters (shocks may change them)."""
-        return self.model.params.government
+    def aspiration(self, view: View) -> float:
+        """Today's aspiration, computed once per view."""
+        return self._aspiration(view, self.params)
 
     def offer(self, view: View, demand: Proposal) -> Proposal:
         """Today's offer (a person's, when one holds the seat)."""
         if self.move is not None:
             return Proposal(max(0, min(self.move.offer_size, view.government_remaining)),
                             max(0, min(self.move.offer_named, demand.named)))
-        return decide_offer(view, self.params, demand)
+        return decide_offer(view, self.params, demand, self.aspiration(view))
 
     def accepts(self, view: View, proposal: Proposal) -> bool:
         """Whether it accepts a proposal today; a person accepts what their offer covers."""
         if self.move is not None:
             return (proposal.size <= self.move.offer_size
                     and proposal.named <= self.move.offer_named)
-        return accepts(proposal, view, self.params)
+        return accepts(proposal, view, self.params, self.aspiration(view))
 
     def unilateral(self, view: View) -> int:
         """Size of today's unilateral release (0 for none)."""

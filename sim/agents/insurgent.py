@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from sim.agents.base import InsurgentMove, Phase, Proposal, Response, View, faratin
+from sim.agents.base import InsurgentMove, Phase, Proposal, Response, View, ViewMemo, faratin
 from sim.scenario import Insurgent
 
 if TYPE_CHECKING:
@@ -43,9 +43,17 @@ def utility(proposal: Proposal, demand: Proposal, params: Insurgent) -> float:
     return (1.0 - params.named_weight) * size_part + params.named_weight * named_part
 
 
-def accepts(proposal: Proposal, demand: Proposal, view: View, params: Insurgent) -> bool:
-    """Accept when the proposal's value reaches today's aspiration."""
-    return proposal.size > 0 and utility(proposal, demand, params) >= aspiration(view, params)
+def accepts(proposal: Proposal, demand: Proposal, view: View, params: Insurgent,
+            target: float | None = None) -> bool:
+    """Accept when the proposal's value reaches today's aspiration.
+
+    ``target`` is the aspiration, if already computed for this view.
+    """
+    if proposal.size <= 0:
+        return False
+    if target is None:
+        target = aspiration(view, params)
+    return utility(proposal, demand, params) >= target
 
 
 def frustration_increment(view: View, params: Insurgent, gap: float,
@@ -161,21 +169,23 @@ class InsurgentAgent(mesa.Agent):
         super().__init__(model)
         self.stream = rng
         self.move: InsurgentMove | None = None  # set for a day when a person plays this seat
-
-    @property
-    def params(self) -> Insurgent:
-        """The insurgent's current parameters (shocks may change them)."""
-        return self.model.params.insurgent
+        # The insurgent's current parameters: the model rebinds them when a shock changes them.
+        self.params: Insurgent = model.params.insurgent
+        self._aspiration = ViewMemo(aspiration)
 
     def demand(self, view: View) -> Proposal:
         """Today's demand."""
         return decide_demand(view, self.params)
 
+    def aspiration(self, view: View) -> float:
+        """Today's aspiration, computed once per view."""
+        return self._aspiration(view, self.params)
+
     def accepts(self, view: View, proposal: Proposal, demand: Proposal) -> bool:
         """Whether it accepts a proposal today (a person's answer, when one holds the seat)."""
         if self.move is not None:
             return self.move.response is Response.ACCEPT and proposal.size > 0
-        return accepts(proposal, demand, view, self.params)
+        return accepts(proposal, demand, view, self.params, self.aspiration(view))
 
     def frustration_increment(self, view: View, gap: float) -> float:
         """Frustration added today."""

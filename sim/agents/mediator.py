@@ -84,11 +84,8 @@ class MediatorAgent(mesa.Agent):
         super().__init__(model)
         self.stream = rng
         self.move: MediatorMove | None = None  # set for a day when a person plays this seat
-
-    @property
-    def params(self) -> Mediator:
-        """The mediator's current parameters (shocks may change them)."""
-        return self.model.params.mediator
+        # The mediator's current parameters: the model rebinds them when a shock changes them.
+        self.params: Mediator = model.params.mediator
 
     def push(self, view: View) -> Push:
         """Today's pressure on each side (a person's, when one holds the seat)."""
