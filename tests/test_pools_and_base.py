@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.agents.base import faratin
-from sim.pools import RANK_SENIOR, Pool, ReleaseMode, generate_pool, humanitarian_score
+from sim.pools import (
+    RANK_SENIOR,
+    LazyOrder,
+    Pool,
+    ReleaseMode,
+    generate_pool,
+    humanitarian_score,
+    stable_argsort,
+)
 from sim.scenario import PoolSpec
 
 
@@ -123,6 +131,32 @@ def test_take_property(seed, n, frees, k):
     if picked.size and rest.size:
         assert score[picked].min() >= score[rest].max()
     assert (np.diff(score[picked]) <= 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=st.lists(st.sampled_from([0.0, -0.0, 0.5, 1.0, 2.25, -3.0]) | st.floats(-5, 5),
+                     max_size=300),
+       dtype=st.sampled_from([np.float32, np.float64]))
+def test_stable_argsort_equals_numpys_stable_sort_with_ties(keys, dtype):
+    key = np.array(keys, dtype=dtype)
+    assert np.array_equal(stable_argsort(key), np.argsort(key, kind="stable"))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 400), levels=st.integers(1, 50),
+       ends=st.lists(st.integers(0, 450), min_size=1, max_size=6))
+def test_lazy_order_prefix_is_that_of_a_full_stable_sort(seed, n, levels, ends):
+    gen = np.random.default_rng(seed)
+    rows = np.sort(gen.choice(10 * n, n, replace=False))
+    key = gen.integers(0, levels, n).astype(np.float64)  # few levels: many ties
+    full = rows[np.argsort(key, kind="stable")]
+    with pytest.MonkeyPatch.context() as patch:
+        # Small blocks, so that a few hundred rows go through the block-by-block path.
+        patch.setattr(LazyOrder, "BLOCK", 16)
+        patch.setattr(LazyOrder, "WHOLE", 40)
+        order = LazyOrder(rows, key)
+        for end in sorted(ends):
+            assert np.array_equal(order.upto(end), full[:end])
 
 
 @pytest.mark.parametrize(("size", "listed", "named"), [(300, 200, 10), (50, 50, 0),
