@@ -157,6 +157,7 @@ class ParleyModel(mesa.Model):
             self._shocks.setdefault(shock.day, []).append(shock)
         self._opens_by_shock = any(s.kind is ShockKind.TALKS_OPEN for s in scenario.timeline)
 
+        self._count_ledger()
         self.events: list[Event] = []
         self._rows: list[tuple] = []
         self._gov_today = 0
@@ -215,28 +216,13 @@ class ParleyModel(mesa.Model):
         day = self.day
         opened = self.talks_opened_day
         deadline = self._deadline
-        ratio = self._ratio
-        owed_deal = (math.floor((self.deal_released + self.compliant_credit) / ratio)
-                     - self.ins_reciprocal_released)
-        owed_goodwill = math.floor(self.discounted_value / ratio) - self.ins_goodwill_released
-        gov_left = self._gov_commitment - self.gov_released_listed
-        ins_left = self._ins_commitment - self.ins_pool.n_released
         return _new_view(View, (
             day,
             self.phase,
             0 if opened is None else day - opened,
             self.days_without_agreement,
             day - deadline if day > deadline else 0,
-            self._round_size,
-            self.gov_pool.n_named,
-            self.gov_pool.n_named_released,
-            gov_left if gov_left > 0 else 0,
-            ins_left if ins_left > 0 else 0,
-            self.deal_released,
-            self.unilateral_released,
-            self.ins_pool.n_released,
-            owed_deal if owed_deal > 0 else 0,
-            owed_goodwill if owed_goodwill > 0 else 0,
+            *self._ledger,
             self.batch is not None,
             self.last_unilateral_day,
             self.attacks_recent,
@@ -248,6 +234,31 @@ class ParleyModel(mesa.Model):
             self.p_insurgent,
             self.disengagement,
         ))
+
+    def _count_ledger(self) -> None:
+        """Recount the view's fields from ``round_size`` to ``insurgent_owed_goodwill``.
+
+        They change only when prisoners are freed or a release is judged, so the model calls
+        this then, and views copy the counts instead of working them out several times a day.
+        """
+        ratio = self._ratio
+        owed_deal = (math.floor((self.deal_released + self.compliant_credit) / ratio)
+                     - self.ins_reciprocal_released)
+        owed_goodwill = math.floor(self.discounted_value / ratio) - self.ins_goodwill_released
+        gov_left = self._gov_commitment - self.gov_released_listed
+        ins_left = self._ins_commitment - self.ins_pool.n_released
+        self._ledger = (
+            self._round_size,
+            self.gov_pool.n_named,
+            self.gov_pool.n_named_released,
+            gov_left if gov_left > 0 else 0,
+            ins_left if ins_left > 0 else 0,
+            self.deal_released,
+            self.unilateral_released,
+            self.ins_pool.n_released,
+            owed_deal if owed_deal > 0 else 0,
+            owed_goodwill if owed_goodwill > 0 else 0,
+        )
 
     @property
     def names(self):
@@ -441,6 +452,7 @@ class ParleyModel(mesa.Model):
             self.unilateral_released += size
         self.p_mediator = max(0.0, self.p_mediator - med_rules.release_relief(p.mediator, size))
         self.trust = min(1.0, self.trust + ins_rules.trust_gain(p.insurgent, size))
+        self._count_ledger()
         return named
 
     # 4. Stall and walkout
@@ -507,6 +519,7 @@ class ParleyModel(mesa.Model):
             self.compliant_credit += idx.size
         else:
             self.discounted_value += verdict.value
+        self._count_ledger()
         reaction = ("call it not according to the agreed mechanism" if not verdict.welcomed
                     else "welcome it")
         self._event(Actor.GOVERNMENT, EventKind.UNILATERAL_RELEASE,
@@ -546,6 +559,7 @@ class ParleyModel(mesa.Model):
             self.ins_pool.release(idx[paid:], self.day, ReleaseMode.GOODWILL, oath=False)
         self.ins_reciprocal_released += paid
         self.ins_goodwill_released += idx.size - paid
+        self._count_ledger()
         why = ("in return for the agreed round" if goodwill == 0 else
                "as goodwill" if reciprocal == 0 else "in return for the agreed round and as "
                "goodwill")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-from conftest import check_pools, check_series, stalled, teaching
+from conftest import SCENARIOS, check_pools, check_series, stalled, teaching
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.agents.base import View
 from sim.events import Actor, EventKind
 from sim.model import ParleyModel
 from sim.pools import ReleaseMode
 from sim.runner import run
+from sim.scenario import load_scenario
 
 
 def test_teaching_run_conserves_prisoners():
@@ -163,3 +167,65 @@ def test_an_insurgent_that_never_accepts_gets_no_deal_but_talks_happen():
     assert EventKind.AGREEMENT not in kinds
     assert result.series["gov_deal_released"][-1] == 0
     assert result.series["ins_released"][-1] == 0
+
+
+def reference_view(model: ParleyModel) -> View:
+    """The view worked out from scratch, as the model's state defines it."""
+    day, ratio, a = model.day, model.spec.agreement.ratio, model.spec.agreement
+    opened = model.talks_opened_day
+    owed_deal = (math.floor((model.deal_released + model.compliant_credit) / ratio)
+                 - model.ins_reciprocal_released)
+    owed_goodwill = math.floor(model.discounted_value / ratio) - model.ins_goodwill_released
+    return View(
+        day=day, phase=model.phase, talks_day=0 if opened is None else day - opened,
+        days_without_agreement=model.days_without_agreement,
+        days_past_deadline=max(0, day - a.deadline_day), round_size=a.round_size,
+        named_total=int(model.gov_pool.named.sum()),
+        named_released=int((model.gov_pool.named & ~model.gov_pool.held).sum()),
+        government_remaining=max(0, a.government_commitment - int(
+            (model.gov_pool.listed & ~model.gov_pool.held).sum())),
+        insurgent_remaining=max(0, a.insurgent_commitment - int((~model.ins_pool.held).sum())),
+        deal_released=model.deal_released, unilateral_released=model.unilateral_released,
+        insurgent_released=int((~model.ins_pool.held).sum()),
+        insurgent_owed_deal=max(0, owed_deal), insurgent_owed_goodwill=max(0, owed_goodwill),
+        batch_pending=model.batch is not None, last_unilateral_day=model.last_unilateral_day,
+        attacks_recent=model.attacks_recent, frustration=model.frustration, trust=model.trust,
+        pressure_mediator=model.p_mediator, pressure_humanitarian=model.p_humanitarian,
+        pressure_domestic=model.p_domestic, pressure_on_insurgent=model.p_insurgent,
+        disengagement=model.disengagement)
+
+
+def home():
+    return load_scenario(SCENARIOS / "afghanistan_2020.yaml")
+
+
+def _checking_tail(stage):
+    """``stage``, checking that a view kept for it from an earlier stage still holds."""
+    def call(model: ParleyModel) -> None:
+        if model._tail_view is not None:
+            assert model._tail_view == reference_view(model), f"day {model.day}: {stage.__name__}"
+        stage(model)
+    return call
+
+
+@pytest.mark.parametrize("make", [home, teaching, stalled], ids=["home", "teaching", "stalled"])
+def test_every_view_an_agent_gets_matches_the_state(monkeypatch, make):
+    # Views copy release counts kept by the model, and a view is kept for the next stage while
+    # nothing changes: each must equal one worked out from scratch when it is made or reused.
+    fast = ParleyModel.view
+    handed: list[View] = []
+
+    def checked(model: ParleyModel) -> View:
+        view = fast(model)
+        assert view == reference_view(model), f"day {model.day}"
+        handed.append(view)
+        return view
+
+    monkeypatch.setattr(ParleyModel, "view", checked)
+    for stage in ("_unilateral_release", "_insurgent_releases", "_record"):
+        monkeypatch.setattr(ParleyModel, stage, _checking_tail(getattr(ParleyModel, stage)))
+    for seed in range(3):
+        ParleyModel(make(), seed=seed, days=120).run()
+    assert len(handed) > 300
+    assert any(v.deal_released or v.unilateral_released for v in handed)
+    assert any(v.insurgent_released for v in handed) or make is stalled
