@@ -306,10 +306,9 @@ class ParleyModel(mesa.Model):
 
     def _violence(self) -> None:
         p, env = self.params, self._environment
-        view = self.view()
         capacity = (1.0 + self.returned_fighters / p.conflict.fighters_per_capacity) * (
             1.0 - self.damage)
-        lam = ins_rules.attack_intensity(view, p.insurgent, capacity)
+        lam = ins_rules.attack_intensity(self.phase, self.frustration, p.insurgent, capacity)
         k = p.insurgent.attack_dispersion
         attacks = int(env.negative_binomial(k, k / (k + lam))) if lam > 0 else 0
         self.attacks_today = attacks
@@ -460,15 +459,13 @@ class ParleyModel(mesa.Model):
     def _stall_and_walkout(self) -> None:
         p = self.params.insurgent
         phase = self.phase
-        # Frustration grows only before or at the table; a walkout needs talks in session and
-        # a return needs suspended talks: on other days no view is needed.
-        growing = phase is Phase.IN_SESSION or phase is Phase.PRE_TALKS
-        increment = self.insurgent.frustration_increment(self.view(), self._gap) if growing \
-            else 0.0
+        late = self.day - self._deadline
+        increment = self.insurgent.frustration_increment(phase, self.batch is not None,
+                                                         late if late > 0 else 0, self._gap)
         self.frustration = self.frustration * (1.0 - p.frustration_decay) + increment
         self.trust *= 1.0 - p.trust_decay
         if phase is not Phase.IN_SESSION and phase is not Phase.SUSPENDED:
-            return
+            return  # a walkout needs talks in session, a return suspended talks
         view = self.view()
         n = self.names
         if self.insurgent.walks_out(view):

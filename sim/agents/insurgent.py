@@ -56,15 +56,16 @@ def accepts(proposal: Proposal, demand: Proposal, view: View, params: Insurgent,
     return utility(proposal, demand, params) >= target
 
 
-def frustration_increment(view: View, params: Insurgent, gap: float,
-                          rng: np.random.Generator) -> float:
+def frustration_increment(phase: Phase, batch_pending: bool, days_past_deadline: int,
+                          gap: float, params: Insurgent, rng: np.random.Generator) -> float:
     """Frustration added today: the gap at the table in session, the delay before talks.
 
-    The increment is multiplied by log-normal noise with mean one.
+    The increment is multiplied by log-normal noise with mean one. It takes what it depends
+    on rather than a view: the day's view shows the frustration it yields.
     """
-    if view.phase is Phase.IN_SESSION and not view.batch_pending:
+    if phase is Phase.IN_SESSION and not batch_pending:
         base = params.frustration_rate * gap
-    elif view.phase is Phase.PRE_TALKS and view.days_past_deadline > 0:
+    elif phase is Phase.PRE_TALKS and days_past_deadline > 0:
         base = params.delay_frustration
     else:
         return 0.0
@@ -154,11 +155,15 @@ def decide_releases(view: View, params: Insurgent, batch_cap: int) -> tuple[int,
     return max(0, reciprocal), max(0, goodwill)
 
 
-def attack_intensity(view: View, params: Insurgent, capacity: float) -> float:
-    """Expected attacks today: capacity, raised by frustration and by suspended talks."""
-    suspended = 1.0 if view.phase in (Phase.SUSPENDED, Phase.COLLAPSED) else 0.0
-    return params.attacks_base * capacity * (1.0 + params.attack_frustration_gain
-                                             * view.frustration
+def attack_intensity(phase: Phase, frustration: float, params: Insurgent,
+                     capacity: float) -> float:
+    """Expected attacks today: capacity, raised by frustration and by suspended talks.
+
+    It takes the two things it depends on rather than a view: the day's view shows the
+    attacks it yields.
+    """
+    suspended = 1.0 if phase is Phase.SUSPENDED or phase is Phase.COLLAPSED else 0.0
+    return params.attacks_base * capacity * (1.0 + params.attack_frustration_gain * frustration
                                              + params.attack_suspension_gain * suspended)
 
 
@@ -187,9 +192,11 @@ class InsurgentAgent(mesa.Agent):
             return self.move.response is Response.ACCEPT and proposal.size > 0
         return accepts(proposal, demand, view, self.params, self.aspiration(view))
 
-    def frustration_increment(self, view: View, gap: float) -> float:
+    def frustration_increment(self, phase: Phase, batch_pending: bool, days_past_deadline: int,
+                              gap: float) -> float:
         """Frustration added today."""
-        return frustration_increment(view, self.params, gap, self.stream)
+        return frustration_increment(phase, batch_pending, days_past_deadline, gap, self.params,
+                                     self.stream)
 
     def walks_out(self, view: View) -> bool:
         """Whether it walks out today."""
