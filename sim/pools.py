@@ -176,7 +176,7 @@ class Pool:
         order = self.orders[order_name]
         start = self._cursor[order_name]
         chunk = order.upto(start + k)[start:]
-        if chunk.size == k and self.held[chunk].all():  # the usual case: nothing to skip
+        if chunk.size == k and np.count_nonzero(self.held[chunk]) == k:  # usual: none to skip
             self._cursor[order_name] = start + k
             return chunk
         picked: list[np.ndarray] = []
@@ -206,7 +206,8 @@ class Pool:
         if idx.size == 0:
             return 0, 0, 0
         ordered = np.sort(idx)
-        if not self.held[idx].all() or (ordered[1:] == ordered[:-1]).any():
+        if (np.count_nonzero(self.held[idx]) != idx.size
+                or np.count_nonzero(ordered[1:] == ordered[:-1])):
             raise RuntimeError("a prisoner cannot be released twice")
         self.held[idx] = False
         self.release_day[idx] = day

@@ -87,7 +87,9 @@ def faratin(t: float, horizon: float, a_min: float, a_max: float, beta: float) -
     ``a(t) = a_min + (a_max - a_min) * (1 - (t / T) ** (1 / beta))``; ``beta < 1`` holds out
     (Boulware), ``beta > 1`` concedes early (Conceder). Time past the horizon counts as ``T``.
     """
-    frac = min(max(t, 0.0) / horizon, 1.0)
+    frac = t / horizon if t > 0.0 else 0.0
+    if frac > 1.0:
+        frac = 1.0
     return a_min + (a_max - a_min) * (1.0 - frac ** (1.0 / beta))
 
 

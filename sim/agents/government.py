@@ -30,7 +30,8 @@ def aspiration(view: View, params: Government) -> float:
     """Utility the government holds out for today: Faratin's curve lowered by felt pressure."""
     base = faratin(view.talks_day, params.horizon_days, params.aspiration_min,
                    params.aspiration_max, params.concession_beta)
-    return min(1.0, max(0.0, base - params.pressure_concession * felt_pressure(view, params)))
+    held = base - params.pressure_concession * felt_pressure(view, params)
+    return 0.0 if held <= 0.0 else 1.0 if held >= 1.0 else held  # within [0, 1]
 
 
 def utility(proposal: Proposal, view: View, params: Government) -> float:

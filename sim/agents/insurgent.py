@@ -23,7 +23,8 @@ def aspiration(view: View, params: Insurgent) -> float:
     """Utility the insurgent holds out for today: Faratin's curve lowered by mediator pressure."""
     base = faratin(view.talks_day, params.horizon_days, params.aspiration_min,
                    params.aspiration_max, params.concession_beta)
-    return min(1.0, max(0.0, base - params.pressure_concession * view.pressure_on_insurgent))
+    held = base - params.pressure_concession * view.pressure_on_insurgent
+    return 0.0 if held <= 0.0 else 1.0 if held >= 1.0 else held  # within [0, 1]
 
 
 def decide_demand(view: View, params: Insurgent) -> Proposal:
@@ -141,8 +142,9 @@ def decide_releases(view: View, params: Insurgent, batch_cap: int) -> tuple[int,
     discounted, non-compliant releases is paid only when trust is high, in groups of at least
     ``release_min_batch``.
     """
-    if view.phase in (Phase.COLLAPSED,) or view.insurgent_remaining <= 0:
-        return 0, 0
+    if (view.phase is Phase.COLLAPSED or view.insurgent_remaining <= 0
+            or not (view.insurgent_owed_deal or view.insurgent_owed_goodwill)):
+        return 0, 0  # the usual day: nothing owed
     reciprocal = min(view.insurgent_owed_deal, batch_cap, view.insurgent_remaining)
     goodwill = 0
     still_owed = view.insurgent_remaining - reciprocal
