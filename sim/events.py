@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class EventKind(StrEnum):
@@ -35,15 +34,14 @@ class Actor(StrEnum):
     WORLD = "world"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One recorded event."""
+class Event(NamedTuple):
+    """One recorded event: when, who, what kind, one plain sentence, and its figures."""
 
     day: int
     actor: Actor
     kind: EventKind
     sentence: str
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any]
 
 
 def day_label(day: int, start: date) -> str:
