@@ -35,6 +35,7 @@ with 1), ``memory_ratio_20k_vs_2k=<x.xx>`` (peak tree RSS) and
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -98,16 +99,11 @@ def child_sweep(workers: int, replicates: int, days: int) -> dict:
 
 # The batch_run wrapper: module level, so that spawned pool processes can unpickle it.
 
-_BASE = None
-
-
+@functools.cache
 def _base_scenario():
-    global _BASE
-    if _BASE is None:
-        from sim.scenario import load_scenario
+    from sim.scenario import load_scenario
 
-        _BASE = load_scenario(HOME)
-    return _BASE
+    return load_scenario(HOME)
 
 
 def _read_summary(model) -> dict:
@@ -117,10 +113,8 @@ def _read_summary(model) -> dict:
 def _wrapper_class():
     import mesa
 
-    from sim import __version__
-    from sim.metrics import summarize
-    from sim.model import SERIES_COLUMNS, ParleyModel
-    from sim.runner import find_pattern
+    from sim.model import ParleyModel
+    from sim.runner import result_of
     from sim.scenario import with_overrides
 
     class BatchParley(mesa.Model):
@@ -142,12 +136,7 @@ def _wrapper_class():
             inner.step()
             if inner.day >= inner.days:
                 self.running = False
-                series = {name: inner.series[:, i].copy()
-                          for i, name in enumerate(SERIES_COLUMNS)}
-                self.summary = {"seed": inner.seed, "scenario": inner.spec.meta.name,
-                                "scenario_hash": inner.spec.content_hash(),
-                                "version": __version__,
-                                **summarize(inner.events, series, find_pattern(inner))}
+                self.summary = result_of(inner).summary  # what a sweep records per run
                 self.datacollector.collect(self)
 
     BatchParley.__module__ = __name__

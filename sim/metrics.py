@@ -41,8 +41,7 @@ class Pattern:
 
 def detect_pattern(events: Sequence[Event], window: int = 3,
                    size_range: tuple[int, int] | None = None,
-                   walkout_range: tuple[int, int] | None = None,
-                   ranked: bool = True) -> Pattern:
+                   walkout_range: tuple[int, int] | None = None) -> Pattern:
     """Find talks in session, a walkout, then a unilateral release the insurgent rejects.
 
     Args:
@@ -51,8 +50,9 @@ def detect_pattern(events: Sequence[Event], window: int = 3,
             release in which the insurgent must free nobody.
         size_range: inclusive bounds on the release's size, or None for any size.
         walkout_range: inclusive bounds on the walkout's day, or None for any day.
-        ranked: whether the release was ranked by the humanitarian score (see
-            :func:`ranked_by_score`); the pattern requires it.
+
+    Whether the release was ranked by the humanitarian score needs the pools, not the events:
+    :func:`sim.runner.find_pattern` adds that condition.
     """
     opened = None
     walkout = None
@@ -75,7 +75,7 @@ def detect_pattern(events: Sequence[Event], window: int = 3,
                     and release.day <= e.day <= release.day + window for e in events)
     in_range = size_range is None or size_range[0] <= size <= size_range[1]
     on_time = walkout_range is None or walkout_range[0] <= walkout.day <= walkout_range[1]
-    return Pattern(named == 0 and rejected and quiet and in_range and on_time and ranked,
+    return Pattern(named == 0 and rejected and quiet and in_range and on_time,
                    walkout.day, release.day, size, named, rejected, quiet)
 
 
@@ -103,20 +103,18 @@ def count(events: Sequence[Event], kind: EventKind) -> int:
     return sum(1 for e in events if e.kind is kind)
 
 
-def summarize(events: Sequence[Event], series: dict[str, np.ndarray],
-              pattern: Pattern | None = None) -> dict:
+def summarize(events: Sequence[Event], series: dict[str, np.ndarray], pattern: Pattern) -> dict:
     """One row of outcomes for a run, from its events and series.
 
     Args:
         events: the run's events.
         series: the run's daily series.
-        pattern: the detected pattern (default: :func:`detect_pattern` with its defaults).
+        pattern: the pattern found in the run (see :func:`sim.runner.find_pattern`).
     """
     attacks = series["attacks"][1:]
     gov_first = next((e.day for e in events if e.actor is Actor.GOVERNMENT
                       and e.kind in (EventKind.RELEASE, EventKind.UNILATERAL_RELEASE)), None)
     first_uni = next((e for e in events if e.kind is EventKind.UNILATERAL_RELEASE), None)
-    pattern = pattern or detect_pattern(events)
     final_phase = PHASE_NAMES[int(series["phase"][-1])]
     return {
         "days": int(series["day"][-1]),

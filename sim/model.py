@@ -44,7 +44,7 @@ SERIES_COLUMNS = (
     "pressure_domestic", "pressure_on_insurgent", "felt_pressure", "trust", "frustration",
     "aspiration_gov", "aspiration_ins", "disengagement",
 )
-_COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
+COLUMN = {name: i for i, name in enumerate(SERIES_COLUMNS)}  # index of each series column
 
 # ``tuple.__new__`` builds a View without the generated ``__new__``'s call: views are many.
 _new_view = tuple.__new__
@@ -100,7 +100,6 @@ class ParleyModel(mesa.Model):
         children = self.rng.bit_generator.seed_seq.spawn(len(STREAMS))
         self.streams = {name: np.random.default_rng(s) for name, s in zip(STREAMS, children,
                                                                              strict=True)}
-        self._environment, self._returns = self.streams["environment"], self.streams["returns"]
         pools = scenario.pools
         self.gov_pool: Pool = build_pool(pools.government_holds, "government_holds",
                                          self.streams["pool_government"])
@@ -305,7 +304,7 @@ class ParleyModel(mesa.Model):
     # 2. Violence
 
     def _violence(self) -> None:
-        p, env = self.params, self._environment
+        p, env = self.params, self.streams["environment"]
         capacity = (1.0 + self.returned_fighters / p.conflict.fighters_per_capacity) * (
             1.0 - self.damage)
         lam = ins_rules.attack_intensity(self.phase, self.frustration, p.insurgent, capacity)
@@ -441,7 +440,8 @@ class ParleyModel(mesa.Model):
         self._gov_today += size
         # Freeing senior commanders stirs domestic opposition.
         self.p_domestic += p.government.domestic_senior_gain * seniors
-        days = self.gov_pool.draw_returns(idx, self.day, oath, p.conflict, self._returns)
+        days = self.gov_pool.draw_returns(idx, self.day, oath, p.conflict,
+                                          self.streams["returns"])
         # Returns after the last day land in a spare slot that is never read.
         np.add.at(self._returns_by_day, np.minimum(days, self.days + 1), 1)
         self.gov_released_listed += listed
@@ -548,12 +548,8 @@ class ParleyModel(mesa.Model):
             if idx.size < total:
                 idx = np.concatenate([idx, self.ins_pool.take(order, total - idx.size)])
         paid = min(reciprocal, idx.size)
-        if paid == idx.size or paid == 0:
-            self.ins_pool.release(idx, self.day, ReleaseMode.DEAL if paid else ReleaseMode.GOODWILL,
-                                  oath=False)
-        else:
-            self.ins_pool.release(idx[:paid], self.day, ReleaseMode.DEAL, oath=False)
-            self.ins_pool.release(idx[paid:], self.day, ReleaseMode.GOODWILL, oath=False)
+        self.ins_pool.release(idx[:paid], self.day, ReleaseMode.DEAL, oath=False)
+        self.ins_pool.release(idx[paid:], self.day, ReleaseMode.GOODWILL, oath=False)
         self.ins_reciprocal_released += paid
         self.ins_goodwill_released += idx.size - paid
         self._count_ledger()
@@ -574,9 +570,9 @@ class ParleyModel(mesa.Model):
     def _check_end(self) -> None:
         if self.phase in (Phase.COMPLETED, Phase.COLLAPSED):
             return
-        a, c = self.params.agreement, self.params.conflict
-        if (self.gov_released_listed >= a.government_commitment
-                and self.ins_pool.n_released >= a.insurgent_commitment):
+        c = self.params.conflict
+        if (self.gov_released_listed >= self._gov_commitment
+                and self.ins_pool.n_released >= self._ins_commitment):
             self._set_phase(Phase.COMPLETED)
             self._event(Actor.WORLD, EventKind.COMPLETION,
                         f"the exchange is complete: {self.gov_pool.n_released} and "
@@ -596,7 +592,6 @@ class ParleyModel(mesa.Model):
     # 9. Record
 
     def _record(self) -> None:
-        p = self.params
         view = self._tail_view or self.view()
         self._tail_view = None
         gov, ins = self.gov_pool, self.ins_pool
@@ -606,16 +601,25 @@ class ParleyModel(mesa.Model):
             self.deal_released, self.unilateral_released, self.attacks_today,
             self.casualties_expected, self.airstrike_today, self.capacity,
             self.returned_fighters, self.p_mediator, self.p_humanitarian, self.p_domestic,
-            self.p_insurgent, gov_rules.felt_pressure(view, p.government), self.trust,
-            self.frustration, gov_rules.aspiration(view, p.government),
-            ins_rules.aspiration(view, p.insurgent), self.disengagement))
+            self.p_insurgent, gov_rules.felt_pressure(view, self.government.params), self.trust,
+            self.frustration, self.government.aspiration(view), self.insurgent.aspiration(view),
+            self.disengagement))
+
+    def columns(self, upto: int | None = None) -> dict[str, np.ndarray]:
+        """The daily record as one array per column of ``SERIES_COLUMNS``.
+
+        Args:
+            upto: last day to include (default: every day of the run).
+        """
+        rows = self.series if upto is None else self.series[:upto + 1]
+        return {name: rows[:, i].copy() for i, name in enumerate(SERIES_COLUMNS)}
 
     @property
     def series(self) -> np.ndarray:
         """The daily record so far: a row per day (NaN for days not yet run)."""
         out = np.full((self.days + 1, len(SERIES_COLUMNS)), np.nan)
         out[:len(self._rows)] = self._rows
-        col = _COL["casualties"]
+        col = COLUMN["casualties"]
         drawn = len(self._casualties)
         if drawn < len(self._rows):
             # Draws are sequential, so extending the prefix gives the same values whenever

@@ -33,8 +33,8 @@ from sim.agents.base import (
     Seat,
 )
 from sim.events import EventKind, narrative
-from sim.metrics import PHASE_NAMES, summarize
-from sim.model import SERIES_COLUMNS, ParleyModel
+from sim.metrics import PHASE_NAMES
+from sim.model import COLUMN, ParleyModel
 from sim.scenario import Scenario
 
 QUIT_WORDS = ("q", "quit", "exit")
@@ -301,21 +301,20 @@ class Game:
         """The state of the exchange as the person sees it before today's decision."""
         m = self.model
         row = m.series[m.day]
-        col = {name: i for i, name in enumerate(SERIES_COLUMNS)}
         view = m.view()
         start = self.scenario.meta.start_date
         return Situation(
             day=m.day, date=start + timedelta(days=m.day), days=m.days, phase=m.phase,
             demand=_latest(m.events, EventKind.DEMAND), offer=_latest(m.events, EventKind.OFFER),
             bridge=_latest(m.events, EventKind.BRIDGE),
-            felt_pressure=float(row[col["felt_pressure"]]),
+            felt_pressure=float(row[COLUMN["felt_pressure"]]),
             goodwill_threshold=m.params.government.goodwill_threshold,
-            pressure_on_insurgent=float(row[col["pressure_on_insurgent"]]),
-            trust=float(row[col["trust"]]), frustration=float(row[col["frustration"]]),
+            pressure_on_insurgent=float(row[COLUMN["pressure_on_insurgent"]]),
+            trust=float(row[COLUMN["trust"]]), frustration=float(row[COLUMN["frustration"]]),
             patience=m.params.insurgent.patience, attacks_recent=view.attacks_recent,
-            gov_released=int(row[col["gov_released"]]),
-            ins_released=int(row[col["ins_released"]]),
-            named_released=int(row[col["named_released"]]), named_total=view.named_total,
+            gov_released=int(row[COLUMN["gov_released"]]),
+            ins_released=int(row[COLUMN["ins_released"]]),
+            named_released=int(row[COLUMN["named_released"]]), named_total=view.named_total,
             government_remaining=view.government_remaining,
             insurgent_remaining=view.insurgent_remaining,
             today=tuple(self.today()),
@@ -389,8 +388,8 @@ class Game:
                 return (f"{'accept' if accept else 'reject'} the offer; walk out with a "
                         f"{chance:.0%} chance")
             if m.phase is Phase.SUSPENDED:
-                ready = (view.trust >= p.insurgent.resume_trust
-                         and view.pressure_on_insurgent > 0)
+                ready = ins_rules.ready_to_resume(view, p.insurgent,
+                                                  p.mediator.push_threshold)
                 return (f"return with a {p.insurgent.resume_rate:.0%} chance a day" if ready
                         else "stay away (trust or the mediator's push is too low)")
             return "wait for the talks"
@@ -430,14 +429,13 @@ class Game:
 
     def series(self) -> dict[str, np.ndarray]:
         """The daily series of the days played so far."""
-        rows = self.model.series[:self.model.day + 1]
-        return {name: rows[:, i].copy() for i, name in enumerate(SERIES_COLUMNS)}
+        return self.model.columns(self.model.day)
 
     def summary(self) -> dict:
         """The person's outcome, in the same terms as a run's summary."""
-        from sim.runner import find_pattern
+        from sim.runner import summarize_model
 
-        return summarize(self.model.events, self.series(), find_pattern(self.model))
+        return summarize_model(self.model, self.series())
 
     def compare(self, n_seeds: int = 50) -> Comparison:
         """The person's outcome against the agents' own runs over the same days.
@@ -461,20 +459,13 @@ def agent_summaries(scenario: Scenario, seeds: list[int], days: int) -> list[dic
     timeline may hold later shocks (a later start of talks among them), and removing them
     would change what happens before.
     """
-    from sim.runner import find_pattern
+    from sim.runner import summarize_model
 
     out = []
     for seed in seeds:
         model = ParleyModel(scenario, seed=seed, days=days).run()
-        rows = model.series
-        series = {name: rows[:, i].copy() for i, name in enumerate(SERIES_COLUMNS)}
-        out.append(summarize(model.events, series, find_pattern(model)))
+        out.append(summarize_model(model, model.columns()))
     return out
-
-
-def default_workers(n_seeds: int) -> int | None:
-    """One process for small ensembles (starting processes costs more than it saves)."""
-    return 1 if n_seeds <= 100 else None
 
 
 # Comparison with the agents

@@ -159,7 +159,6 @@ class Pool:
                                                                     self.age[unlisted]))
         self._cursor = {"humanitarian": 0, "cost": 0, "named": 0, "unlisted": 0}
         self._weight_params: Conflict | None = None
-        self._weight = np.empty(0)
 
     @property
     def n_held(self) -> int:
@@ -228,8 +227,7 @@ class Pool:
         Returns:
             the return days of those who return.
         """
-        weight = self._weight if self._weight_params is params else self._return_weight(params)
-        p = weight[idx]
+        p = self._return_weight(params)[idx]
         if oath:
             p *= params.oath_factor
         back = idx[rng.random(idx.size) < p]

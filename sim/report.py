@@ -50,6 +50,9 @@ def _run_chunk(scenario: Scenario, seeds: Sequence[int]) -> tuple[list[dict], di
     return summaries, {c: np.array(v) for c, v in kept.items()}
 
 
+SMALL_ENSEMBLE = 100
+
+
 def run_ensemble(scenario: Scenario, n_seeds: int, days: int | None = None,
                  workers: int | None = None) -> Ensemble:
     """Run seeds ``run.seed, run.seed + 1, ...`` in parallel; results come back in seed order.
@@ -58,12 +61,16 @@ def run_ensemble(scenario: Scenario, n_seeds: int, days: int | None = None,
         scenario: a validated scenario.
         n_seeds: number of runs.
         days: overrides ``run.days``.
-        workers: processes (default: the number of cores; 1 runs in this process).
+        workers: processes; 1 runs in this process. By default one for up to
+            ``SMALL_ENSEMBLE`` seeds (starting processes costs more than it saves), else the
+            number of cores.
     """
     if days is not None:
         scenario = with_overrides(scenario, {"run.days": days})
     seeds = [scenario.run.seed + i for i in range(n_seeds)]
-    workers = max(1, min(workers or os.cpu_count() or 1, n_seeds))
+    if workers is None:
+        workers = 1 if n_seeds <= SMALL_ENSEMBLE else os.cpu_count() or 1
+    workers = max(1, min(workers, n_seeds))
     if workers == 1:
         parts = [_run_chunk(scenario, seeds)]
     else:

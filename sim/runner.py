@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -81,23 +81,33 @@ def run(scenario: Scenario, seed: int | None = None, days: int | None = None) ->
     if seed is not None or days is not None:
         scenario = with_overrides(scenario, {
             k: v for k, v in (("run.seed", seed), ("run.days", days)) if v is not None})
-    model = ParleyModel(scenario).run()
-    series = {name: model.series[:, i].copy() for i, name in enumerate(SERIES_COLUMNS)}
+    return result_of(ParleyModel(scenario).run())
+
+
+def result_of(model: ParleyModel) -> RunResult:
+    """What a finished model produced; its summary names the seed, scenario and version."""
+    scenario = model.spec
+    series = model.columns()
     summary = {
         "seed": model.seed,
         "scenario": scenario.meta.name,
         "scenario_hash": scenario.content_hash(),
         "version": __version__,
-        **summarize(model.events, series, find_pattern(model)),
+        **summarize_model(model, series),
     }
     return RunResult(scenario, model.seed, series, model.events, summary)
+
+
+def summarize_model(model: ParleyModel, series: dict[str, np.ndarray]) -> dict:
+    """:func:`sim.metrics.summarize` of a model, given its series up to the day it reached."""
+    return summarize(model.events, series, find_pattern(model))
 
 
 def find_pattern(model: ParleyModel) -> Pattern:
     """The scenario's stall-then-unilateral-release pattern in a finished model."""
     spec = model.spec.meta.pattern
     first = detect_pattern(model.events, spec.window, spec.release_size, spec.walkout_days)
-    if first.release_day is None:
+    if not first.found:
         return first
     pool = model.gov_pool
     score = humanitarian_score(pool.age, pool.health, pool.sentence)
@@ -105,8 +115,7 @@ def find_pattern(model: ParleyModel) -> Pattern:
         pool.release_mode == ReleaseMode.UNILATERAL)
     ranked = ranked_by_score(score, pool.listed & ~pool.named, pool.release_day, freed,
                              first.release_day)
-    return detect_pattern(model.events, spec.window, spec.release_size, spec.walkout_days,
-                          ranked=ranked)
+    return replace(first, found=ranked)
 
 
 def load_run(out_dir: str | Path) -> RunResult:

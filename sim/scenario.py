@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
 from sim.errors import Problem, ScenarioError
 
@@ -482,9 +483,10 @@ def _read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(str(path), "", f"cannot be read ({exc})",
                                      "a readable UTF-8 YAML file")]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+    loader = yaml.SafeLoader(text)
+    try:  # one parse: the node gives line numbers, the data is built from it
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
@@ -493,6 +495,8 @@ def _read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(str(path), "", f"malformed YAML: {exc}",
                                      "valid YAML")]) from None
+    finally:
+        loader.dispose()
     if data is None:
         raise ScenarioError([Problem(str(path), "", "the file is empty",
                                      "a mapping of sections (meta, government, ...)")])
@@ -535,9 +539,6 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[tuple, tupl
                                      f"base file {base_ref!r} not found (looked at {base_path})",
                                      "a path relative to this file")])
     base, base_origin = _resolve(base_path, (*seen, path))
-    for k in list(base_origin):
-        if k in origin:
-            base_origin.pop(k)
     return deep_merge(base, data), {**base_origin, **origin}
 
 
@@ -614,8 +615,14 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def _check_path(path: str, source: str) -> tuple[str, ...]:
-    parts = tuple(path.split("."))
+def field_at(path: str, source: str = "parameter path") -> FieldInfo:
+    """The schema's field at a dotted path (e.g. ``"insurgent.patience"``).
+
+    Raises:
+        ScenarioError: for an unknown path, or one that goes on past a value; ``source``
+            names where the path came from.
+    """
+    parts = path.split(".")
     model: Any = Scenario
     for i, part in enumerate(parts):
         fields = getattr(model, "model_fields", None)
@@ -625,12 +632,18 @@ def _check_path(path: str, source: str) -> tuple[str, ...]:
             hint = f"did you mean {'.'.join((*parts[:i], close[0]))!r}? " if close else ""
             raise ScenarioError([Problem(source, path, f"unknown parameter path ({part!r})",
                                          hint + "known here: " + ", ".join(names))])
-        ann = fields[part].annotation
+        field = fields[part]
+        ann = field.annotation
         model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
         if model is None and i < len(parts) - 1:
             raise ScenarioError([Problem(source, path, f"{part!r} is a value, not a section",
                                          "a path ending at a parameter")])
-    return parts
+    return field
+
+
+def _check_path(path: str, source: str) -> tuple[str, ...]:
+    field_at(path, source)
+    return tuple(path.split("."))
 
 
 def apply_overrides(data: dict, overrides: dict[str, Any], source: str) -> dict:

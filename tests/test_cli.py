@@ -47,8 +47,9 @@ def test_run_outputs_hold_the_run(teaching_run):
         events = list(csv.DictReader(f))
     assert events and {"day", "actor", "kind", "sentence", "details"} <= set(events[0])
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary == jsonable(run(spec).summary)
-    assert len(events) == len(run(spec).events)
+    expected = run(spec)
+    assert summary == jsonable(expected.summary)
+    assert len(events) == len(expected.events)
 
 
 def test_written_scenario_reloads_and_reproduces_the_summary(teaching_run):

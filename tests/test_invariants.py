@@ -14,7 +14,7 @@ from sim.agents.base import View
 from sim.events import Actor, EventKind
 from sim.model import ParleyModel
 from sim.pools import ReleaseMode
-from sim.runner import run
+from sim.runner import result_of, run
 from sim.scenario import load_scenario
 
 
@@ -25,9 +25,10 @@ def test_teaching_run_conserves_prisoners():
 
 def test_stalled_run_conserves_prisoners_and_pools_agree():
     scenario = stalled()
-    result = run(scenario)
+    model = ParleyModel(scenario).run()
+    result = result_of(model)
     check_series(result.series, scenario)
-    check_pools(ParleyModel(scenario).run(), result.series)
+    check_pools(model, result.series)
 
 
 def test_release_refuses_a_prisoner_already_freed():
@@ -71,8 +72,8 @@ def test_named_prisoners_are_never_released_unilaterally(seed, threshold, batch,
         insurgent={"patience": patience},
         pools={"government_holds": {"named": named}},
         run={"seed": seed})
-    result = run(scenario)
     model = ParleyModel(scenario).run()
+    result = result_of(model)
     # The property means something only if unilateral releases happened.
     assert result.series["gov_unilateral_released"][-1] > 0
     assert model.gov_pool.n_named == named
@@ -105,9 +106,10 @@ def test_conservation_holds_whatever_the_talks_do(seed, size_cost, ins_aspiratio
         agreement={"joint_verification": joint, "batch_cap": batch_cap},
         timeline=[{"day": 2, "kind": "decree", "pressure": {"humanitarian": humanitarian}}],
         run={"seed": seed, "days": 60})
-    result = run(scenario)
-    check_series(result.series, scenario)
-    check_pools(ParleyModel(scenario).run(), result.series)
+    model = ParleyModel(scenario).run()
+    series = model.columns()
+    check_series(series, scenario)
+    check_pools(model, series)
 
 
 def test_insurgent_release_modes_match_what_it_owed():

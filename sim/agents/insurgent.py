@@ -90,9 +90,22 @@ def decide_walkout(view: View, params: Insurgent, rng: np.random.Generator) -> b
     return p > 0.0 and bool(rng.random() < p)
 
 
+def ready_to_resume(view: View, params: Insurgent, push_threshold: float = 0.0) -> bool:
+    """Whether trust and the mediator's push are enough for suspended talks to resume.
+
+    Args:
+        view: today's view.
+        params: the insurgent's parameters.
+        push_threshold: mediator pressure on the insurgent needed to bring it back.
+    """
+    push = view.pressure_on_insurgent
+    return (view.phase is Phase.SUSPENDED and view.trust >= params.resume_trust
+            and push > 0.0 and push >= push_threshold)
+
+
 def decide_resume(view: View, params: Insurgent, rng: np.random.Generator,
                   push_threshold: float = 0.0) -> bool:
-    """Return to suspended talks when trust and the mediator's push are enough.
+    """Return to suspended talks, with a daily chance, once :func:`ready_to_resume`.
 
     Args:
         view: today's view.
@@ -100,12 +113,8 @@ def decide_resume(view: View, params: Insurgent, rng: np.random.Generator,
         rng: the insurgent's generator.
         push_threshold: mediator pressure on the insurgent needed to bring it back.
     """
-    if view.phase is not Phase.SUSPENDED:
-        return False
-    push = view.pressure_on_insurgent
-    if view.trust < params.resume_trust or push <= 0.0 or push < push_threshold:
-        return False
-    return bool(rng.random() < params.resume_rate)
+    return (ready_to_resume(view, params, push_threshold)
+            and bool(rng.random() < params.resume_rate))
 
 
 class Verdict(NamedTuple):

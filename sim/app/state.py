@@ -21,10 +21,12 @@ from pydantic.fields import FieldInfo
 from sim.agents.base import Phase
 from sim.errors import ScenarioError
 from sim.events import Event, EventKind, narrative
-from sim.model import SERIES_COLUMNS, ParleyModel
-from sim.play import OutcomeRow, default_workers, outcome_row
+from sim.metrics import first_day
+from sim.model import ParleyModel
+from sim.play import OutcomeRow, outcome_row
 from sim.report import Ensemble, run_ensemble
 from sim.scenario import Scenario, load_scenario, with_overrides
+from sim.scenario import field_at as schema_field  # the dashboard's name for it
 
 CONTROL_PATHS = (
     "mediator.leverage",
@@ -51,15 +53,6 @@ def problem_lines(exc: ScenarioError) -> list[str]:
 
 
 # Controls
-
-
-def schema_field(path: str) -> FieldInfo:
-    """The schema's field at a dotted path (e.g. ``"insurgent.patience"``)."""
-    model: Any = Scenario
-    parts = path.split(".")
-    for part in parts[:-1]:
-        model = model.model_fields[part].annotation
-    return model.model_fields[parts[-1]]
 
 
 def _bound(field: FieldInfo, *names: str) -> tuple[float | None, bool]:
@@ -278,7 +271,7 @@ class Snapshot:
 
     def first_day(self, kind: EventKind) -> int | None:
         """Day of the first event of a kind so far, or None."""
-        return next((e.day for e in self.events if e.kind is kind), None)
+        return first_day(self.events, kind)
 
 
 class Dashboard:
@@ -396,9 +389,7 @@ class Dashboard:
             m = self.model
             if m is None or self.scenario is None:
                 return None
-            rows = m.series[:m.day + 1]
-            series = {name: rows[:, i].copy() for i, name in enumerate(SERIES_COLUMNS)}
-            return Snapshot(self.scenario, m.seed, m.day, m.days, m.phase, series,
+            return Snapshot(self.scenario, m.seed, m.day, m.days, m.phase, m.columns(m.day),
                             tuple(m.events), m.params.insurgent.patience,
                             m.params.government.goodwill_threshold)
 
@@ -408,7 +399,7 @@ class Dashboard:
 
 def run_odds(scenario: Scenario, n_seeds: int, workers: int | None = None) -> Ensemble:
     """Run the current settings over seeds ``run.seed`` ... ``run.seed + n_seeds - 1``."""
-    return run_ensemble(scenario, n_seeds, workers=workers or default_workers(n_seeds))
+    return run_ensemble(scenario, n_seeds, workers=workers)
 
 
 def odds_match(ensemble: Ensemble | None, snap: Snapshot | None) -> bool:
