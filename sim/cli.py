@@ -39,6 +39,37 @@ def parse_sets(items: list[str] | None) -> dict[str, object]:
     return overrides
 
 
+def _run_overrides(items: list[str] | None, seed: int | None, days: int | None
+                   ) -> dict[str, object]:
+    """``--set`` items with ``--seed`` and ``--days`` (when given) as ``run.seed``/``run.days``."""
+    overrides = parse_sets(items)
+    for flag, value in (("run.seed", seed), ("run.days", days)):
+        if value is not None:
+            overrides[flag] = value
+    return overrides
+
+
+IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _check_image(path: Path, option: str) -> None:
+    """Refuse an image file whose suffix matplotlib is not asked to write here."""
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        fail([Problem(option, option.removeprefix("--"), f"unknown image type {path.suffix!r}",
+                      ".png, .svg or .pdf")])
+
+
+def _save_figure(fig, path: Path) -> None:
+    """Save and close a figure; a reader never sees half an image."""
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    tmp.replace(path)
+
+
 def _summary_table(summary: dict) -> Table:
     table = Table(title=f"Summary: {summary['scenario']} (seed {summary['seed']})",
                   show_header=True, header_style="bold")
@@ -70,15 +101,10 @@ def run(
 
     if fmt not in FORMATS:
         fail([Problem("--format", "format", f"unknown format {fmt!r}", " or ".join(FORMATS))])
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-        fail([Problem("--plot", "plot", f"unknown image type {plot.suffix!r}",
-                      ".png, .svg or .pdf")])
-    overrides = parse_sets(set_)
-    for flag, value in (("run.seed", seed), ("run.days", days)):
-        if value is not None:
-            overrides[flag] = value
+    if plot is not None:
+        _check_image(plot, "--plot")
     try:
-        spec = load_scenario(scenario, overrides)
+        spec = load_scenario(scenario, _run_overrides(set_, seed, days))
         result = run_scenario(spec)
     except ScenarioError as exc:
         fail(exc.problems)
@@ -100,16 +126,9 @@ def _save_timeline(result, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from sim.plots import timeline
 
-    fig = timeline(result)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    tmp.replace(path)
+    _save_figure(timeline(result), path)
 
 
 def _fmt(value) -> str:
@@ -271,28 +290,20 @@ def plot(
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from sim import plots
 
     if kind not in PLOT_KINDS:
         fail([Problem("--kind", "kind", f"unknown kind {kind!r}", ", ".join(PLOT_KINDS))])
-    if out_file.suffix.lower() not in (".png", ".svg", ".pdf"):
-        fail([Problem("--out", "out", f"unknown image type {out_file.suffix!r}",
-                      ".png, .svg or .pdf")])
+    _check_image(out_file, "--out")
     what = _target_type(target)
     if kind not in FITS[what]:
         fail([Problem(str(target), "--kind", f"a {kind} plot does not fit a {what}",
                       f"for a {what}: " + ", ".join(FITS[what]))])
     try:
         fig = _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against)
-    except (ScenarioError, ParleyError) as exc:
-        fail(getattr(exc, "problems", [str(exc)]))
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_file.with_name(f".{out_file.stem}.tmp{out_file.suffix}")
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    tmp.replace(out_file)
+    except ParleyError as exc:
+        fail(exc.problems)
+    _save_figure(fig, out_file)
     out.print(f"wrote {kind} plot to {out_file}", markup=False)
 
 
@@ -333,20 +344,21 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
 def _draw_sweep(plots, target, kind, x, y, output):
     from sim import sweep
 
-    data = sweep.load(target)
-    params = [p["path"] for p in data.manifest["spec"]["parameters"]]
+    manifest = sweep.read_manifest(target)
+    params = [p["path"] for p in manifest["spec"]["parameters"]]
     for name in (x, y):
         if name is not None and name not in params:
             fail([Problem(str(target), "--x/--y", f"{name!r} was not varied",
                           ", ".join(params))])
     if kind == "sensitivity":
-        method = data.manifest["spec"]["design"]["method"]
+        method = manifest["spec"]["design"]["method"]
         if method not in ("sobol", "morris"):
             fail([Problem(str(target), "--kind", f"sensitivity needs a sobol or morris design, "
                           f"this sweep used {method}", "a sweep with design.method sobol or "
                           "morris")])
         return plots.sensitivity(sweep.analyze(target, method, output or "gov_released")).figure
-    runs = data.runs[data.runs["status"] == "ok"]
+    runs = sweep.load(target, tables=["runs"]).runs
+    runs = runs[runs["status"] == "ok"]
     if kind == "phase":
         if len(params) < 2:
             fail([Problem(str(target), "--kind", "a phase diagram needs two varied parameters",
@@ -358,7 +370,7 @@ def _draw_sweep(plots, target, kind, x, y, output):
         event = output or "completion_day"
         groups = {f"{col.removeprefix('param:')}={v:g}": g[event].to_numpy(dtype=float)
                   for v, g in runs.groupby(col)}
-        return plots.survival(groups, data.manifest["days"], event.removesuffix("_day")).figure
+        return plots.survival(groups, manifest["days"], event.removesuffix("_day")).figure
     return plots.outcome_vs_parameter(runs, x or params[0], output or "gov_released").figure
 
 
@@ -414,7 +426,7 @@ def sweep_run(
         outcome = sweep.run(sweep_spec, out_dir, workers=workers, executor=executor,
                             scheduler=scheduler, quiet=quiet, folder=folder,
                             log=lambda msg: print(msg, flush=True))
-    except (sweep.SweepError, ScenarioError) as exc:
+    except ParleyError as exc:
         fail(exc.problems)
     rate = outcome.ran / outcome.seconds if outcome.seconds else 0.0
     print(f"{outcome.out}: {outcome.total} runs, {outcome.skipped} already done, "
@@ -553,12 +565,8 @@ def play_command(
     seats = [s.value for s in Seat]
     if seat.lower() not in seats:
         fail([Problem("--seat", "seat", f"unknown seat {seat!r}", ", ".join(seats))])
-    overrides = parse_sets(set_)
-    for flag, value in (("run.seed", seed), ("run.days", days)):
-        if value is not None:
-            overrides[flag] = value
     try:
-        game = Game(load_scenario(scenario, overrides), seat.lower())
+        game = Game(load_scenario(scenario, _run_overrides(set_, seed, days)), seat.lower())
     except ScenarioError as exc:
         fail(exc.problems)
     play_loop(game, read=input, write=lambda line: print(line, flush=True), seeds=seeds)

@@ -22,15 +22,15 @@ class Problem:
 
 
 class ParleyError(Exception):
-    """Base of Parley's domain errors."""
-
-
-class ScenarioError(ParleyError):
-    """A scenario (or an override of one) is invalid; holds one :class:`Problem` per fault."""
+    """Base of Parley's domain errors; holds one :class:`Problem` per fault."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ScenarioError(ParleyError):
+    """A scenario (or an override of one) is invalid."""
 
 
 class PoolDataError(ScenarioError):

@@ -46,6 +46,7 @@ from sim.scenario import (
 
 MANIFEST = "manifest.json"
 PARTS = "parts"
+EVENT_COLUMNS = ["day", "actor", "kind", "sentence", "details"]
 
 
 class Kind(StrEnum):
@@ -174,10 +175,13 @@ class Plan:
     """A sweep resolved into points and runs, checked against the schema."""
 
     spec: SweepSpec
-    base: Scenario
     base_data: dict
     points: list[dict[str, Any]]
-    days: int
+
+    @property
+    def days(self) -> int:
+        """Days per run."""
+        return self.base_data["run"]["days"]
 
     @property
     def n_runs(self) -> int:
@@ -196,6 +200,10 @@ class Plan:
         """Number of part files."""
         return math.ceil(self.n_runs / self.chunk_size)
 
+    def chunk_range(self, chunk: int) -> range:
+        """Run ids of one part file."""
+        return range(chunk * self.chunk_size, min((chunk + 1) * self.chunk_size, self.n_runs))
+
     def identity(self) -> str:
         """Hash of everything that determines the results."""
         text = json.dumps({"spec": self.spec.model_dump(mode="json"), "base": self.base_data,
@@ -212,13 +220,13 @@ class Plan:
 class SweepError(ParleyError):
     """A sweep cannot start or continue; holds one :class:`Problem` per fault."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
 
 def load_spec(path: str | Path) -> tuple[SweepSpec, Path]:
-    """Read and validate a sweep file; returns the spec and the folder it lives in."""
+    """Read and validate a sweep file; returns the spec and the folder it lives in.
+
+    Raises:
+        SweepError: when the file cannot be read or is not a valid sweep.
+    """
     path = Path(path)
     try:
         data, lines = _read_yaml(path)
@@ -245,26 +253,13 @@ def _sample_design(spec: SweepSpec) -> list[dict[str, Any]]:
             grids.append(p.grid())
         return [dict(zip([p.path for p in params], combo, strict=True))
                 for combo in itertools.product(*grids)]
-    spans = []
-    for p in params:
-        try:
-            lo, hi = sorted(float(v) for v in p.span())
-        except (TypeError, ValueError):
-            lo = hi = None
-        if lo is None or not lo < hi:
-            raise SweepError([Problem("sweep", f"parameters.{p.path}",
-                                      f"gives no numeric interval to sample ({p.span_text()})",
-                                      "bounds [low, high] with low < high, a range, or two "
-                                      "or more numeric values")])
-        spans.append((lo, hi))
-    problem = {"num_vars": len(params), "names": [p.path for p in params],
-               "bounds": [list(s) for s in spans]}
+    problem = _salib_problem(spec)
     if design.method is Method.LATIN_HYPERCUBE:
         from scipy.stats import qmc
 
         gen = np.random.default_rng(np.random.SeedSequence(spec.master_seed, spawn_key=(2**31,)))
         unit = qmc.LatinHypercube(d=len(params), rng=gen).random(design.samples)
-        lo, hi = np.array(spans).T
+        lo, hi = np.array(problem["bounds"]).T
         x = lo + unit * (hi - lo)
     elif design.method is Method.SOBOL:
         from SALib.sample import sobol
@@ -283,9 +278,30 @@ def _sample_design(spec: SweepSpec) -> list[dict[str, Any]]:
     return [{p.path: float(v) for p, v in zip(params, row, strict=True)} for row in x]
 
 
-def _coerce(points: list[dict[str, Any]], base: Scenario) -> list[dict[str, Any]]:
-    """Round sampled values of integer parameters, so points validate."""
-    data = base.model_dump(mode="json")
+def _salib_problem(spec: SweepSpec) -> dict[str, Any]:
+    """The SALib problem of a sampling design: the varied paths and their intervals.
+
+    Raises:
+        SweepError: when a parameter gives no numeric interval.
+    """
+    bounds = []
+    for p in spec.parameters:
+        try:
+            lo, hi = sorted(float(v) for v in p.span())
+        except (TypeError, ValueError):
+            lo = hi = None
+        if lo is None or not lo < hi:
+            raise SweepError([Problem("sweep", f"parameters.{p.path}",
+                                      f"gives no numeric interval to sample ({p.span_text()})",
+                                      "bounds [low, high] with low < high, a range, or two "
+                                      "or more numeric values")])
+        bounds.append([lo, hi])
+    return {"num_vars": len(bounds), "names": [p.path for p in spec.parameters],
+            "bounds": bounds}
+
+
+def _coerce(points: list[dict[str, Any]], data: dict) -> list[dict[str, Any]]:
+    """Round sampled values of parameters that are integers in ``data`` (the dumped base)."""
     out = []
     for point in points:
         fixed = {}
@@ -314,18 +330,16 @@ def _absolute_files(points: list[dict[str, Any]], folder: Path) -> list[dict[str
     return out
 
 
-def plan(spec: SweepSpec, folder: Path, overrides: dict[str, Any] | None = None) -> Plan:
+def plan(spec: SweepSpec, folder: Path) -> Plan:
     """Resolve a sweep: load its base, build every point and validate each against the schema.
 
     Raises:
+        ScenarioError: when the base scenario (with the spec's ``set``) is invalid.
         SweepError: unknown paths (with the nearest valid one), a value the schema rejects
             (which point, which field), or an empty design.
     """
     base_path = folder / spec.base
-    try:
-        base = load_scenario(base_path, {**spec.set, **(overrides or {})})
-    except ScenarioError as exc:
-        raise SweepError(exc.problems) from None
+    base_data = load_scenario(base_path, spec.set).model_dump(mode="json")
     problems = []
     for p in spec.parameters:
         try:
@@ -336,12 +350,11 @@ def plan(spec: SweepSpec, folder: Path, overrides: dict[str, Any] | None = None)
         raise SweepError(problems)
     points = _sample_design(spec)
     if spec.design.method is not Method.FULL_FACTORIAL:
-        points = _coerce(points, base)  # sampled values of integer parameters are rounded
+        points = _coerce(points, base_data)  # sampled values of integer parameters are rounded
     points = _absolute_files(points, base_path.resolve().parent)
     if not points:
         raise SweepError([Problem("sweep", "parameters", "the design has no points",
                                   "at least one value for every parameter")])
-    base_data = base.model_dump(mode="json")
     if spec.days:
         base_data["run"]["days"] = spec.days
     for i, point in enumerate(points):
@@ -357,7 +370,7 @@ def plan(spec: SweepSpec, folder: Path, overrides: dict[str, Any] | None = None)
             break
     if problems:
         raise SweepError(problems)
-    return Plan(spec, base, base_data, points, base_data["run"]["days"])
+    return Plan(spec, base_data, points)
 
 
 def _kill_hook(run_id: int) -> None:
@@ -379,27 +392,38 @@ def run_chunk(base_data: dict, jobs: list[tuple[int, int, int, int, dict]], keep
     from sim.runner import run
 
     runs, series, events = [], [], []
-    for run_id, point_id, replicate, seed, point in jobs:
+    for job in jobs:
+        run_id, _, _, seed, point = job
         _kill_hook(run_id)
-        row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed,
-               **{f"param:{k}": v for k, v in point.items()}}
         try:
             data = apply_overrides(base_data, {**point, "run.seed": seed}, "sweep")
             result = run(Scenario.model_validate(data))
         except Exception:  # any failure of one run is recorded, not raised
-            runs.append({**row, "status": "failed", "error": traceback.format_exc()})
+            runs.append(_failed_row(job, traceback.format_exc()))
             continue
-        runs.append({**row, "status": "ok", "error": "", **result.summary})
+        runs.append({**_job_row(job), "status": "ok", "error": "", **result.summary})
         if keep in (Keep.SERIES, Keep.EVENTS):
             frame = {k: v.tolist() for k, v in result.series.items()}
             frame["run_id"] = [run_id] * len(frame["day"])
             series.append(frame)
-        if keep == Keep.EVENTS:
-            events.extend({"run_id": run_id, "day": e.day, "actor": str(e.actor),
-                           "kind": str(e.kind), "sentence": e.sentence,
-                           "details": json.dumps(e.details, sort_keys=True)}
-                          for e in result.events)
+        if keep == Keep.EVENTS and result.events:
+            # Stored without dates: the base's start date is in the manifest.
+            frame = result.events_frame()[EVENT_COLUMNS]
+            frame.insert(0, "run_id", run_id)
+            events.append(frame)
     return {"runs": runs, "series": series, "events": events}
+
+
+def _job_row(job: tuple[int, int, int, int, dict]) -> dict:
+    """The columns that name a run: its ids, its seed and its point's values."""
+    run_id, point_id, replicate, seed, point = job
+    return {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed,
+            **{f"param:{k}": v for k, v in point.items()}}
+
+
+def _failed_row(job: tuple[int, int, int, int, dict], error: str) -> dict:
+    """The runs row of a run that failed with ``error``."""
+    return {**_job_row(job), "status": "failed", "error": error}
 
 
 def _warm_up() -> None:
@@ -420,6 +444,10 @@ class LocalExecutor:
     def submit(self, fn: Callable, *args: Any):
         """Submit a task; returns a future."""
         return self.pool.submit(fn, *args)
+
+    def wait_first(self, futures: list) -> set:
+        """Block until at least one of ``futures`` is done; returns the done ones."""
+        return wait(futures, return_when=FIRST_COMPLETED).done
 
     def restart(self) -> None:
         """Replace a broken pool."""
@@ -460,6 +488,12 @@ class DaskExecutor:
         """Submit a task (never cached: each chunk is pure but may be resubmitted)."""
         return self.client.submit(fn, *args, pure=False)
 
+    def wait_first(self, futures: list) -> set:
+        """Block until at least one of ``futures`` is done; returns the done ones."""
+        from distributed import wait as dask_wait
+
+        return dask_wait(futures, return_when="FIRST_COMPLETED").done
+
     def restart(self) -> None:
         """Dask reschedules work of dead workers itself."""
 
@@ -470,16 +504,20 @@ class DaskExecutor:
             self.cluster.close()
 
 
-def _write_atomic_parquet(frame, path: Path) -> None:
+def _write_atomic(frame, path: Path) -> None:
+    """Write a table as CSV or (any other suffix) Parquet; readers never see half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_parquet(tmp, index=False)
+    if path.suffix == ".csv":
+        frame.to_csv(tmp, index=False)
+    else:
+        frame.to_parquet(tmp, index=False)
     os.replace(tmp, path)
 
 
 def _chunk_jobs(p: Plan, chunk: int) -> list[tuple[int, int, int, int, dict]]:
     r = p.spec.replicates
     jobs = []
-    for run_id in range(chunk * p.chunk_size, min((chunk + 1) * p.chunk_size, p.n_runs)):
+    for run_id in p.chunk_range(chunk):
         point_id, replicate = divmod(run_id, r)
         jobs.append((run_id, point_id, replicate, p.run_seed(point_id, replicate),
                      p.points[point_id]))
@@ -492,9 +530,10 @@ def _save_chunk(out: Path, chunk: int, result: dict) -> tuple[int, int]:
     parts = out / PARTS
     if result["series"]:
         frame = pd.concat([pd.DataFrame(s) for s in result["series"]], ignore_index=True)
-        _write_atomic_parquet(frame, parts / f"series-{chunk:06d}.parquet")
+        _write_atomic(frame, parts / f"series-{chunk:06d}.parquet")
     if result["events"]:
-        _write_atomic_parquet(pd.DataFrame(result["events"]), parts / f"events-{chunk:06d}.parquet")
+        frame = pd.concat(result["events"], ignore_index=True)
+        _write_atomic(frame, parts / f"events-{chunk:06d}.parquet")
     runs = pd.DataFrame(result["runs"])
     for col in runs.columns:  # a column that is None in some runs is stored as float
         if runs[col].dtype == object and col not in ("status", "error", "scenario",
@@ -507,7 +546,7 @@ def _save_chunk(out: Path, chunk: int, result: dict) -> tuple[int, int]:
             else:
                 runs[col] = pd.to_numeric(runs[col], errors="coerce")
     # The runs file is written last: its presence marks the chunk done.
-    _write_atomic_parquet(runs, parts / f"runs-{chunk:06d}.parquet")
+    _write_atomic(runs, parts / f"runs-{chunk:06d}.parquet")
     failed = int((runs["status"] == "failed").sum())
     return len(runs) - failed, failed
 
@@ -570,7 +609,7 @@ def _prepare_dir(p: Plan, out: Path) -> None:
         }
         points = pd.DataFrame([{"point_id": i, **{f"param:{k}": v for k, v in pt.items()}}
                                for i, pt in enumerate(p.points)])
-        _write_atomic_parquet(points, out / "points.parquet")
+        _write_atomic(points, out / "points.parquet")
         tmp = manifest_path.with_name(".manifest.json.tmp")
         tmp.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
         os.replace(tmp, manifest_path)
@@ -646,8 +685,9 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
     except SweepError:
         pool.close()
         raise
-    missing = [c for c in range(p.n_chunks) if c not in done_chunks(out)]
-    skipped_runs = p.n_runs - sum(len(_chunk_jobs(p, c)) for c in missing)
+    done = done_chunks(out)
+    missing = [c for c in range(p.n_chunks) if c not in done]
+    skipped_runs = p.n_runs - sum(len(p.chunk_range(c)) for c in missing)
     start = time.perf_counter()
     ran = failed = 0
     if not missing:
@@ -658,6 +698,16 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
     keep = str(p.spec.keep)
     window = 2 * workers
     retries: dict[int, int] = {}
+
+    def save(chunk: int, result: dict) -> None:
+        nonlocal ran, failed
+        ok, bad = _save_chunk(out, chunk, result)
+        ran, failed = ran + ok, failed + bad
+        _advance(progress, ok + bad, failed, ran + failed, start)
+        if progress is None:
+            say(f"chunk {chunk + 1}/{p.n_chunks} done: {ran + failed} runs this time, "
+                f"{failed} failed")
+
     try:
         if progress:
             progress.start()
@@ -667,9 +717,7 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
             while queue and len(active) < window:
                 chunk = queue.pop(0)
                 active[pool.submit(run_chunk, p.base_data, _chunk_jobs(p, chunk), keep)] = chunk
-            finished, _ = wait(list(active), return_when=FIRST_COMPLETED) \
-                if executor == "local" else _dask_wait(list(active))
-            for fut in finished:
+            for fut in pool.wait_first(list(active)):
                 chunk = active.pop(fut)
                 try:
                     result = fut.result()
@@ -684,19 +732,11 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
                     for c in lost:
                         retries[c] = retries.get(c, 0) + 1
                         if retries[c] > 2:
-                            result = _failed_chunk(p, c, f"worker died 3 times: {exc!r}")
-                            ok, bad = _save_chunk(out, c, result)
-                            ran, failed = ran + ok, failed + bad
-                            _advance(progress, ok + bad, failed, ran + failed, start)
+                            save(c, _failed_chunk(p, c, f"worker died 3 times: {exc!r}"))
                         else:
                             queue.insert(0, c)
                     break
-                ok, bad = _save_chunk(out, chunk, result)
-                ran, failed = ran + ok, failed + bad
-                _advance(progress, ok + bad, failed, ran + failed, start)
-                if progress is None:
-                    say(f"chunk {chunk + 1}/{p.n_chunks} done: {ran + failed} runs this time, "
-                        f"{failed} failed")
+                save(chunk, result)
     finally:
         if progress:
             progress.stop()
@@ -704,17 +744,8 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
     return Outcome(out, p.n_runs, ran, failed, skipped_runs, time.perf_counter() - start)
 
 
-def _dask_wait(futures: list):
-    from distributed import wait as dwait
-
-    done = dwait(futures, return_when="FIRST_COMPLETED")
-    return done.done, done.not_done
-
-
 def _failed_chunk(p: Plan, chunk: int, message: str) -> dict:
-    runs = [{"run_id": rid, "point_id": pid, "replicate": rep, "seed": seed,
-             **{f"param:{k}": v for k, v in pt.items()}, "status": "failed", "error": message}
-            for rid, pid, rep, seed, pt in _chunk_jobs(p, chunk)]
+    runs = [_failed_row(job, message) for job in _chunk_jobs(p, chunk)]
     return {"runs": runs, "series": [], "events": []}
 
 
@@ -728,13 +759,16 @@ def _advance(progress, n: int, failed: int, done_now: int, start: float) -> None
 
 @dataclass
 class SweepData:
-    """A sweep's results as pandas DataFrames, in run order."""
+    """A sweep's results as pandas DataFrames, in run order (``None`` for a table not loaded)."""
 
     manifest: dict
     points: Any
     runs: Any
     series: Any
     events: Any
+
+
+TABLES = ("runs", "series", "events")
 
 
 def _read_parts(out: Path, stem: str):
@@ -757,15 +791,21 @@ def read_manifest(out: str | Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load(out: str | Path) -> SweepData:
-    """Load a sweep folder: ``runs``, ``series`` and ``events`` DataFrames (and points)."""
+def load(out: str | Path, tables: Iterable[str] = TABLES) -> SweepData:
+    """Load a sweep folder: ``runs``, ``series`` and ``events`` DataFrames (and points).
+
+    Args:
+        out: the sweep folder.
+        tables: which of ``runs``, ``series`` and ``events`` to read; the others are ``None``
+            (the series and events of a large sweep are far bigger than its runs).
+    """
     import pandas as pd
 
     out = Path(out)
     manifest = read_manifest(out)
-    return SweepData(manifest, pd.read_parquet(out / "points.parquet"),
-                     _read_parts(out, "runs"), _read_parts(out, "series"),
-                     _read_parts(out, "events"))
+    wanted = set(tables)
+    parts = {name: _read_parts(out, name) if name in wanted else None for name in TABLES}
+    return SweepData(manifest, pd.read_parquet(out / "points.parquet"), **parts)
 
 
 def status(out: str | Path) -> dict:
@@ -791,12 +831,7 @@ def export(out: str | Path, dest: str | Path | None = None, fmt: str = "csv") ->
         if frame is None or len(frame) == 0:
             continue
         path = dest / f"{name}.{fmt}"
-        tmp = path.with_name(f".{path.name}.tmp")
-        if fmt == "csv":
-            frame.to_csv(tmp, index=False)
-        else:
-            frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        _write_atomic(frame, path)
         written.append(path)
     return written
 
@@ -808,7 +843,7 @@ def analyze(out: str | Path, method: str, output: str) -> dict:
         SweepError: when the design does not fit the method, or the outcome is unknown or
             missing in some points.
     """
-    data = load(out)
+    data = load(out, tables=["runs"])
     spec = SweepSpec.model_validate(data.manifest["spec"])
     if method not in ("sobol", "morris"):
         raise SweepError([Problem("--method", "method", f"unknown method {method!r}",
@@ -835,9 +870,8 @@ def analyze(out: str | Path, method: str, output: str) -> dict:
         raise SweepError([Problem(str(out), output,
                                   f"is missing in {int((~np.isfinite(y)).sum())} points",
                                   "an outcome every run defines (e.g. gov_released)")])
-    names = [p.path for p in spec.parameters]
-    problem = {"num_vars": len(names), "names": names,
-               "bounds": [list(p.span()) for p in spec.parameters]}
+    problem = _salib_problem(spec)
+    names = problem["names"]
     seed = spec.master_seed % 2**32
     if method == "sobol":
         from SALib.analyze import sobol
@@ -896,10 +930,11 @@ def spec_from_flags(base: str, vary: Iterable[str], levers: Iterable[str], **fie
 
 
 def sweep_or_scenario(path: Path) -> str:
-    """``sweep`` if the file is a sweep spec (it has ``base:``), else ``scenario``."""
-    try:
-        data, _ = _read_yaml(path)
-    except ScenarioError as exc:
-        raise SweepError(exc.problems) from None
+    """``sweep`` if the file is a sweep spec (it has ``base:``), else ``scenario``.
+
+    Raises:
+        ScenarioError: when the file cannot be read as YAML.
+    """
+    data, _ = _read_yaml(path)
     return "sweep" if "base" in data else "scenario"
 
