@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from sim.scenario import Scenario, deep_merge
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 TEACHING = SCENARIOS / "teaching_symmetric.yaml"
+HOME = SCENARIOS / "afghanistan_2020.yaml"
 # The console script installed beside the interpreter running the tests (the venv's).
 PARLEY = Path(sys.executable).parent / "parley"
 
@@ -113,23 +115,35 @@ def write_yaml(path: Path, data: dict | str) -> Path:
     return path
 
 
-def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``parley ARGS`` in a subprocess as a user's shell would, output not to a terminal.
+def _run(argv: list[str | Path], *, input: str | None = None, timeout: float = 120,
+         cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run ``argv`` in a subprocess as a user's shell would, output not to a terminal.
 
     COLUMNS and LINES are removed so that the output width is the same on every machine.
+    Standard input is ``input``, or empty (``/dev/null``) when it is None.
     """
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    return subprocess.run([str(PARLEY), *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=env, stdin=subprocess.DEVNULL, timeout=120,
-                          check=False)
+    stdin = subprocess.DEVNULL if input is None else None
+    return subprocess.run([str(a) for a in argv], input=input, stdin=stdin, capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=timeout, check=False)
+
+
+def cli(*args: str | Path, cwd: Path | None = None, input: str | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``parley ARGS`` in a subprocess (see :func:`_run`)."""
+    return _run([PARLEY, *args], input=input, timeout=timeout, cwd=cwd or ROOT)
 
 
 def python_m_sim(*args: str | Path) -> subprocess.CompletedProcess:
     """Run ``python -m sim ARGS`` in a subprocess with the project's interpreter."""
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True,
-                          text=True, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, timeout=120,
-                          check=False)
+    return _run([sys.executable, "-m", "sim", *args])
+
+
+def free_port() -> int:
+    """A local TCP port that nothing listens on (the system just handed it out)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 CUMULATIVE = ("gov_released", "ins_released", "named_released", "gov_deal_released",

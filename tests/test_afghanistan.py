@@ -12,24 +12,26 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import HOME, SCENARIOS
 
+from sim.events import Actor, EventKind
 from sim.report import run_ensemble
 from sim.runner import run
 from sim.scenario import load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ROOT / "scenarios"
 GOLDEN = Path(__file__).parent / "golden" / "afghanistan_2020_seed0.json"
 SEEDS, DAYS = 200, 60
 
 
 @pytest.fixture(scope="module")
 def home():
-    return run_ensemble(load_scenario(SCENARIOS / "afghanistan_2020.yaml"), SEEDS, DAYS, 2)
+    return run_ensemble(load_scenario(HOME), SEEDS, DAYS, 2)
 
 
-def _median_first(values: np.ndarray) -> float:
-    return float(np.nanmedian(values))
+@pytest.fixture(scope="module")
+def home_events(home):
+    """The events of each run of ``home`` (which keeps only summaries and series)."""
+    return [run(home.scenario, seed=seed).events for seed in home.seeds]
 
 
 def test_pattern_rate_reaches_target(home):
@@ -48,7 +50,7 @@ def test_government_total_within_25_percent(home, day, reported):
 
 
 def test_first_insurgent_release_and_total(home):
-    assert 40 <= _median_first(home.values("first_release_day_ins")) <= 50
+    assert 40 <= np.nanmedian(home.values("first_release_day_ins")) <= 50
     assert 30 <= np.median(home.series["ins_released"][:, 53]) <= 120
 
 
@@ -56,12 +58,26 @@ def test_attacks_per_day_in_window(home):
     assert 40 <= home.series["attacks"][:, 1:51].mean() <= 110
 
 
-def test_unilateral_release_excludes_named_and_is_rejected(home):
+def test_unilateral_release_excludes_named_and_is_rejected(home, home_events):
     sizes = home.values("pattern_release_size")
     found = [s for s in home.summaries if s["pattern"]]
     assert found, "the pattern never happened"
-    assert all(80 <= s["pattern_release_size"] <= 120 for s in found)
     assert np.isfinite(sizes).mean() >= 0.80
+    # Over every run, not only those the detector kept (it filters on size, named and rejection).
+    first = home.values("first_unilateral_size")
+    assert np.mean((first >= 80) & (first <= 120)) >= 0.80
+    releases = [[e for e in events if e.kind is EventKind.UNILATERAL_RELEASE]
+                for events in home_events]
+    assert [len(r) for r in releases] == [s["unilateral_releases"] for s in home.summaries]
+    assert all(e.details["named"] == 0 for run_releases in releases for e in run_releases)
+    rejected = 0
+    for events, run_releases in zip(home_events, releases, strict=True):
+        if run_releases:
+            after = events[events.index(run_releases[0]) + 1:]
+            statement = next((e for e in after if e.kind is EventKind.STATEMENT
+                              and e.actor is Actor.INSURGENT), None)
+            rejected += bool(statement is not None and statement.details["rejects"])
+    assert rejected >= 0.80 * len(home_events)
 
 
 def test_no_pressure_removes_the_pattern():
@@ -85,7 +101,7 @@ def test_no_named_demand_reaches_agreement():
 
 
 def _golden_record() -> dict:
-    result = run(load_scenario(SCENARIOS / "afghanistan_2020.yaml"), seed=0)
+    result = run(load_scenario(HOME), seed=0)
     summary = {k: v for k, v in result.summary.items() if k != "version"}
     series = {k: [round(float(x), 9) for x in v] for k, v in result.series.items()}
     return {"summary": summary, "narrative": result.narrative(), "series": series}

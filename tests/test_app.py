@@ -7,7 +7,7 @@ import asyncio
 import io
 
 import pytest
-from conftest import SCENARIOS, TEACHING, cli, write_yaml
+from conftest import HOME, SCENARIOS, TEACHING, cli, write_yaml
 
 from sim.app import state
 from sim.app.figures import comparison_figure, live_panels, odds_figure
@@ -28,8 +28,6 @@ from sim.app.state import (
 )
 from sim.play import Game
 from sim.scenario import Scenario, load_scenario
-
-HOME = SCENARIOS / "afghanistan_2020.yaml"
 
 
 def png(fig) -> bytes:

@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -19,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import PARLEY, ROOT, cli, write_yaml
+from conftest import PARLEY, ROOT, cli, free_port, write_yaml
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
@@ -40,12 +39,6 @@ def _chromium() -> str:
     if found is None:
         _missing("the browser test needs Debian's chromium, which is not installed")
     return found
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_until_serving(url: str, server: subprocess.Popen, stderr: Path, seconds: float) -> None:
@@ -86,7 +79,7 @@ def test_dashboard_in_chromium(tmp_path):
     expected_problems = cli("validate", bad).stderr.strip().splitlines()
     assert len(expected_problems) == 2
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     stderr_path = tmp_path / "server.stderr"
     stdout_path = tmp_path / "server.stdout"

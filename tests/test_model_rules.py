@@ -1,9 +1,10 @@
 """Rules of the day that span several stages: day 0, caps, seats, and parameters that matter."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from conftest import HOME as HOME_FILE
+from conftest import ROOT
+from conftest import TEACHING as TEACHING_FILE
 
 from sim.agents.base import (
     GovernmentMove,
@@ -17,9 +18,8 @@ from sim.model import ParleyModel
 from sim.runner import run
 from sim.scenario import load_scenario, with_overrides
 
-ROOT = Path(__file__).resolve().parent.parent
-TEACHING = load_scenario(ROOT / "scenarios" / "teaching_symmetric.yaml")
-HOME = load_scenario(ROOT / "scenarios" / "afghanistan_2020.yaml")
+TEACHING = load_scenario(TEACHING_FILE)
+HOME = load_scenario(HOME_FILE)
 
 
 def test_shocks_and_deadline_on_day_0_act_before_day_1():
@@ -51,7 +51,7 @@ def test_push_threshold_gates_the_return_to_talks():
 
 def test_shock_changes_are_validated_together_at_load(tmp_path):
     # Each change alone is valid; together the unilateral batch exceeds the batch cap.
-    text = (ROOT / "scenarios" / "teaching_symmetric.yaml").read_text()
+    text = TEACHING_FILE.read_text()
     text += ("timeline:\n"
              "  - {day: 3, kind: decree, set: {government.unilateral_batch: 10}}\n"
              "  - {day: 5, kind: other, set: {agreement.batch_cap: 5}}\n")
@@ -109,6 +109,7 @@ def test_a_person_mediating_decides_the_reaction_to_a_walkout():
     model.play(MediatorMove(0.0, 0.0))
     while model.phase is Phase.IN_SESSION:
         model.play(MediatorMove(0.0, 0.0))
+    assert model.phase is Phase.SUSPENDED and model.walkouts == 1  # the talks ended in a walkout
     before = model.p_mediator
     model.play(MediatorMove(0.0, 0.0))
     assert model.p_mediator <= before  # no automatic jump; only decay

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import os
 import subprocess
 
 import pytest
-from conftest import PARLEY, ROOT, SCENARIOS, TEACHING, cli, teaching, write_yaml
+from conftest import HOME, TEACHING, cli, teaching, write_yaml
 
 from sim.agents.base import GovernmentMove, InsurgentMove, MediatorMove, Phase, Response, Seat
 from sim.events import EventKind
@@ -25,9 +24,6 @@ from sim.play import (
 )
 from sim.runner import run
 from sim.scenario import load_scenario
-
-HOME = SCENARIOS / "afghanistan_2020.yaml"
-
 
 # Parsing
 
@@ -299,9 +295,7 @@ def test_play_loop_quits_on_q():
 
 
 def play_cli(*args: str, stdin: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    return subprocess.run([str(PARLEY), "play", *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120, check=False)
+    return cli("play", *args, input=stdin)
 
 
 def test_parley_play_reads_decisions_from_standard_input():
@@ -347,3 +341,16 @@ def test_the_insurgents_answer_decides_whether_a_round_is_agreed():
     assert not any(e.kind is EventKind.AGREEMENT for e in game.model.events)
     lines = game.play(InsurgentMove(Response.ACCEPT))
     assert any("the sides agree on a round" in line for line in lines)
+
+
+def test_insurgent_hint_follows_the_return_rule_with_its_push_threshold():
+    game = Game(load_scenario(HOME), "insurgent")
+    m = game.model
+    m._set_phase(Phase.SUSPENDED)
+    m.trust = 1.0
+    threshold = m.params.mediator.push_threshold
+    assert threshold > 0
+    m.p_insurgent = threshold / 2  # some push, but less than it takes to bring them back
+    assert game.advice().startswith("stay away")
+    m.p_insurgent = threshold * 2
+    assert game.advice().startswith("return with")

@@ -1,7 +1,5 @@
 """Each plot function on tiny data, checked by its artists (lines, labels, legends), not pixels."""
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,13 +8,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import HOME, TEACHING
 
 from sim import plots
 from sim.report import Ensemble, Reported
 from sim.runner import run
 from sim.scenario import load_scenario
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +27,7 @@ def _legend(ax) -> list[str]:
 
 
 def test_timeline_has_three_panels_with_markers_and_phases():
-    scenario = load_scenario(ROOT / "scenarios" / "afghanistan_2020.yaml")
+    scenario = load_scenario(HOME)
     result = run(scenario, seed=0, days=50)
     assert result.summary["first_walkout_day"] is not None  # the figure must show one
     fig = plots.timeline(result)
@@ -50,7 +47,7 @@ def test_timeline_has_three_panels_with_markers_and_phases():
 
 
 def _ensemble() -> Ensemble:
-    scenario = load_scenario(ROOT / "scenarios" / "teaching_symmetric.yaml")
+    scenario = load_scenario(TEACHING)
     gov = np.array([[0, 0, 10, 20, 20], [0, 10, 10, 20, 30], [0, 0, 0, 10, 20]], dtype=float)
     summaries = [{"first_walkout_day": d, "gov_released": g, "pattern": p}
                  for d, g, p in ((3, 20, True), (None, 30, False), (4, 20, True))]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,28 +21,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from conftest import HOME, PARLEY, ROOT, TEACHING, cli, free_port, write_yaml
 from pandas.testing import assert_frame_equal
 
 from sim import sweep
 from sim.runner import run as run_one
 from sim.scenario import load_scenario, with_overrides
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ROOT / "scenarios"
-TEACHING = SCENARIOS / "teaching_symmetric.yaml"
-AFGHANISTAN = SCENARIOS / "afghanistan_2020.yaml"
-PARLEY = ROOT / ".venv" / "bin" / "parley"
-
-
 # Helpers
 
 
 def write_spec(path: Path, **fields) -> Path:
     """Write a sweep file; ``base`` defaults to the teaching scenario (absolute path)."""
-    data = {"name": path.stem, "base": str(TEACHING), **fields}
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
+    return write_yaml(path, {"name": path.stem, "base": str(TEACHING), **fields})
 
 
 def small_spec(path: Path, **fields) -> Path:
@@ -54,14 +44,6 @@ def small_spec(path: Path, **fields) -> Path:
         "replicates": 3, "master_seed": 11, "days": 60, "chunk_size": 3,
     }
     return write_spec(path, **{**defaults, **fields})
-
-
-def cli(*args, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``parley ARGS`` as a user's shell would, with a fixed terminal width."""
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    return subprocess.run([str(PARLEY), *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, stdin=subprocess.DEVNULL, timeout=timeout,
-                          check=False)
 
 
 def assert_refused(proc: subprocess.CompletedProcess, *fragments: str) -> str:
@@ -86,13 +68,6 @@ def assert_same_data(a: sweep.SweepData, b: sweep.SweepData) -> None:
     """Two loaded sweeps hold identical points, runs, series and events."""
     for name in ("points", "runs", "series", "events"):
         assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
-
-
-def closed_port() -> int:
-    """A local TCP port nothing listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # 1. Identical results whatever the executor
@@ -167,7 +142,7 @@ def test_seeds_are_distinct_and_come_from_the_plan(reference):
 def test_kill_9_and_resume_equals_an_uninterrupted_sweep(tmp_path):
     # 2 x 2 points x 30 replicates of 100 days, 4 runs a part: 120 runs in 30 chunks.
     spec_file = write_spec(
-        tmp_path / "killed.yaml", base=str(AFGHANISTAN),
+        tmp_path / "killed.yaml", base=str(HOME),
         parameters=[{"path": "insurgent.patience", "values": [1.0, 3.0]},
                     {"path": "mediator.walkout_pressure", "values": [0.0, 0.7]}],
         replicates=30, master_seed=5, days=100, chunk_size=4)
@@ -193,8 +168,7 @@ def test_kill_9_and_resume_equals_an_uninterrupted_sweep(tmp_path):
     assert 0 < after_kill["chunks_missing"] < 30, after_kill
     assert after_kill["missing"] > 0
 
-    resumed = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
-                             check=False)
+    resumed = cli(*cmd[1:])
     assert resumed.returncode == 0, resumed.stderr
     done_before = 120 - after_kill["missing"]
     assert f"{done_before} already done" in resumed.stdout
@@ -337,7 +311,7 @@ def test_an_unreachable_scheduler_is_refused(tmp_path):
     pytest.importorskip("distributed")
     spec_file = small_spec(tmp_path / "s.yaml")
     out = tmp_path / "out"
-    address = f"tcp://127.0.0.1:{closed_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     start = time.monotonic()
     proc = cli("sweep", "run", spec_file, "--out", out, "--executor", "dask", "--scheduler",
                address, "--quiet", timeout=60)
