@@ -6,14 +6,13 @@ The stall-then-unilateral-release detector lives here: it reads only what a run 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.agents.base import Phase
 from sim.events import Actor, Event, EventKind
-
-PHASE_NAMES = [p.value for p in Phase]
+from sim.pools import Pool, ReleaseMode, humanitarian_score
+from sim.scenario import PatternSpec
 
 
 @dataclass(frozen=True)
@@ -39,9 +38,8 @@ class Pattern:
     quiet: bool = False
 
 
-def detect_pattern(events: Sequence[Event], window: int = 3,
-                   size_range: tuple[int, int] | None = None,
-                   walkout_range: tuple[int, int] | None = None) -> Pattern:
+def detect_pattern(events: Sequence[Event], window: int, size_range: tuple[int, int] | None,
+                   walkout_range: tuple[int, int] | None) -> Pattern:
     """Find talks in session, a walkout, then a unilateral release the insurgent rejects.
 
     Args:
@@ -52,7 +50,7 @@ def detect_pattern(events: Sequence[Event], window: int = 3,
         walkout_range: inclusive bounds on the walkout's day, or None for any day.
 
     Whether the release was ranked by the humanitarian score needs the pools, not the events:
-    :func:`sim.runner.find_pattern` adds that condition.
+    :func:`find_pattern` adds that condition.
     """
     opened = None
     walkout = None
@@ -92,57 +90,19 @@ def ranked_by_score(score: np.ndarray, eligible: np.ndarray, release_day: np.nda
     return bool(not still_held.any() or score[freed].min() >= score[still_held].max())
 
 
-def first_day(events: Sequence[Event], kind: EventKind, actor: Actor | None = None) -> int | None:
-    """Day of the first event of a kind (and actor), or None."""
-    return next((e.day for e in events
-                 if e.kind is kind and (actor is None or e.actor is actor)), None)
-
-
-def count(events: Sequence[Event], kind: EventKind) -> int:
-    """Number of events of a kind."""
-    return sum(1 for e in events if e.kind is kind)
-
-
-def summarize(events: Sequence[Event], series: dict[str, np.ndarray], pattern: Pattern) -> dict:
-    """One row of outcomes for a run, from its events and series.
+def find_pattern(events: Sequence[Event], spec: PatternSpec, pool: Pool) -> Pattern:
+    """The scenario's stall-then-unilateral-release pattern in a run.
 
     Args:
         events: the run's events.
-        series: the run's daily series.
-        pattern: the pattern found in the run (see :func:`sim.runner.find_pattern`).
+        spec: what counts as the pattern in this scenario.
+        pool: the government's pool at the end of the run (to check the release's ranking).
     """
-    attacks = series["attacks"][1:]
-    gov_first = next((e.day for e in events if e.actor is Actor.GOVERNMENT
-                      and e.kind in (EventKind.RELEASE, EventKind.UNILATERAL_RELEASE)), None)
-    first_uni = next((e for e in events if e.kind is EventKind.UNILATERAL_RELEASE), None)
-    final_phase = PHASE_NAMES[int(series["phase"][-1])]
-    return {
-        "days": int(series["day"][-1]),
-        "final_phase": final_phase,
-        "first_release_day_gov": gov_first,
-        "first_release_day_ins": first_day(events, EventKind.RELEASE, Actor.INSURGENT),
-        "first_walkout_day": first_day(events, EventKind.WALKOUT),
-        "first_agreement_day": first_day(events, EventKind.AGREEMENT),
-        "first_unilateral_day": first_uni.day if first_uni else None,
-        "first_unilateral_size": first_uni.details["size"] if first_uni else None,
-        "completion_day": first_day(events, EventKind.COMPLETION),
-        "collapse_day": first_day(events, EventKind.COLLAPSE),
-        "gov_released": int(series["gov_released"][-1]),
-        "ins_released": int(series["ins_released"][-1]),
-        "named_released": int(series["named_released"][-1]),
-        "gov_deal_released": int(series["gov_deal_released"][-1]),
-        "gov_unilateral_released": int(series["gov_unilateral_released"][-1]),
-        "walkouts": count(events, EventKind.WALKOUT),
-        "agreements": count(events, EventKind.AGREEMENT),
-        "unilateral_releases": count(events, EventKind.UNILATERAL_RELEASE),
-        "airstrikes": count(events, EventKind.AIRSTRIKE),
-        "peak_attacks": int(attacks.max()) if attacks.size else 0,
-        "mean_attacks": float(attacks.mean()) if attacks.size else 0.0,
-        "total_casualties": int(series["casualties"][1:].sum()),
-        "returned_fighters": int(series["returned_fighters"][-1]),
-        "pattern": pattern.found,
-        "pattern_walkout_day": pattern.walkout_day,
-        "pattern_release_day": pattern.release_day,
-        "pattern_release_size": pattern.size,
-    }
-
+    first = detect_pattern(events, spec.window, spec.release_size, spec.walkout_days)
+    if not first.found:
+        return first
+    score = humanitarian_score(pool.age, pool.health, pool.sentence)
+    freed = (pool.release_day == first.release_day) & (pool.release_mode == ReleaseMode.UNILATERAL)
+    ranked = ranked_by_score(score, pool.listed & ~pool.named, pool.release_day, freed,
+                             first.release_day)
+    return replace(first, found=ranked)

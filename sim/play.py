@@ -33,8 +33,8 @@ from sim.agents.base import (
     Seat,
 )
 from sim.events import EventKind, narrative
-from sim.metrics import PHASE_NAMES
-from sim.model import COLUMN, ParleyModel
+from sim.model import ParleyModel
+from sim.outputs import PHASE_NAMES
 from sim.scenario import Scenario
 
 QUIT_WORDS = ("q", "quit", "exit")
@@ -300,22 +300,18 @@ class Game:
     def situation(self) -> Situation:
         """The state of the exchange as the person sees it before today's decision."""
         m = self.model
-        row = m.series[m.day]
-        view = m.view()
+        view = m.view
         start = self.scenario.meta.start_date
         return Situation(
             day=m.day, date=start + timedelta(days=m.day), days=m.days, phase=m.phase,
             demand=_latest(m.events, EventKind.DEMAND), offer=_latest(m.events, EventKind.OFFER),
-            bridge=_latest(m.events, EventKind.BRIDGE),
-            felt_pressure=float(row[COLUMN["felt_pressure"]]),
+            bridge=_latest(m.events, EventKind.BRIDGE), felt_pressure=m.felt_pressure,
             goodwill_threshold=m.params.government.goodwill_threshold,
-            pressure_on_insurgent=float(row[COLUMN["pressure_on_insurgent"]]),
-            trust=float(row[COLUMN["trust"]]), frustration=float(row[COLUMN["frustration"]]),
-            patience=m.params.insurgent.patience, attacks_recent=view.attacks_recent,
-            gov_released=int(row[COLUMN["gov_released"]]),
-            ins_released=int(row[COLUMN["ins_released"]]),
-            named_released=int(row[COLUMN["named_released"]]), named_total=view.named_total,
-            government_remaining=view.government_remaining,
+            pressure_on_insurgent=view.pressure_on_insurgent, trust=view.trust,
+            frustration=view.frustration, patience=m.params.insurgent.patience,
+            attacks_recent=view.attacks_recent, gov_released=m.gov_pool.n_released,
+            ins_released=view.insurgent_released, named_released=view.named_released,
+            named_total=view.named_total, government_remaining=view.government_remaining,
             insurgent_remaining=view.insurgent_remaining,
             today=tuple(self.today()),
         )
@@ -368,7 +364,7 @@ class Game:
     def advice(self) -> str:
         """What the model's own agent in this seat would do in today's situation (a hint)."""
         m = self.model
-        view = m.view()
+        view = m.view
         p = m.params
         if self.seat is Seat.GOVERNMENT:
             demand = _latest(m.events, EventKind.DEMAND)
@@ -388,8 +384,7 @@ class Game:
                 return (f"{'accept' if accept else 'reject'} the offer; walk out with a "
                         f"{chance:.0%} chance")
             if m.phase is Phase.SUSPENDED:
-                ready = ins_rules.ready_to_resume(view, p.insurgent,
-                                                  p.mediator.push_threshold)
+                ready = ins_rules.ready_to_resume(view, p.insurgent)
                 return (f"return with a {p.insurgent.resume_rate:.0%} chance a day" if ready
                         else "stay away (trust or the mediator's push is too low)")
             return "wait for the talks"

@@ -237,8 +237,12 @@ class Pool:
         return days
 
     def _return_weight(self, params: Conflict) -> np.ndarray:
-        """Per-row chance of return before the oath, cached for one parameter set."""
-        if self._weight_params is not params:
+        """Per-row chance of return before the oath.
+
+        Worked out over the whole pool once per parameter set (releases reuse it), because
+        freeing a batch would otherwise cost a pass over every row.
+        """
+        if self._weight_params != params:
             w = np.full(self.size, params.return_base)
             w *= np.where(self.age < params.young_age, params.young_factor, 1.0)
             w *= np.where(self.rank == RANK_SENIOR, params.senior_factor, 1.0)

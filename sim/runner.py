@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,9 +15,9 @@ import yaml
 
 from sim import __version__
 from sim.events import Event, EventKind, narrative
-from sim.metrics import PHASE_NAMES, Pattern, detect_pattern, ranked_by_score, summarize
-from sim.model import SERIES_COLUMNS, ParleyModel
-from sim.pools import ReleaseMode, humanitarian_score
+from sim.metrics import find_pattern
+from sim.model import ParleyModel
+from sim.outputs import PHASE_NAMES, SERIES, SERIES_COLUMNS, Kind, RunRecord, summarize
 from sim.scenario import Scenario, with_overrides
 
 FORMATS = ("parquet", "csv")
@@ -42,12 +42,13 @@ class RunResult:
         import pandas as pd
 
         frame = pd.DataFrame(self.series)
-        int_cols = [c for c in SERIES_COLUMNS if c not in _FLOAT_COLUMNS]
-        frame[int_cols] = frame[int_cols].astype("int64")
+        for column in SERIES:
+            if column.kind is Kind.PHASE:
+                frame[column.name] = [PHASE_NAMES[int(i)] for i in frame[column.name]]
+            elif column.kind is not Kind.FLOAT:
+                frame[column.name] = frame[column.name].astype(column.kind.pandas_dtype)
         start = self.scenario.meta.start_date
         frame.insert(1, "date", [start + timedelta(days=int(d)) for d in frame["day"]])
-        frame["phase"] = [PHASE_NAMES[i] for i in frame["phase"]]
-        frame["airstrike"] = frame["airstrike"].astype(bool)
         return frame
 
     def events_frame(self):
@@ -63,11 +64,6 @@ class RunResult:
             "details": [json.dumps(e.details, sort_keys=True) for e in self.events],
             "sentence": [e.sentence for e in self.events],
         })
-
-
-_FLOAT_COLUMNS = {"capacity", "pressure_mediator", "pressure_humanitarian", "pressure_domestic",
-                  "pressure_on_insurgent", "felt_pressure", "trust", "frustration",
-                  "aspiration_gov", "aspiration_ins", "disengagement"}
 
 
 def run(scenario: Scenario, seed: int | None = None, days: int | None = None) -> RunResult:
@@ -86,36 +82,16 @@ def run(scenario: Scenario, seed: int | None = None, days: int | None = None) ->
 
 def result_of(model: ParleyModel) -> RunResult:
     """What a finished model produced; its summary names the seed, scenario and version."""
-    scenario = model.spec
     series = model.columns()
-    summary = {
-        "seed": model.seed,
-        "scenario": scenario.meta.name,
-        "scenario_hash": scenario.content_hash(),
-        "version": __version__,
-        **summarize_model(model, series),
-    }
-    return RunResult(scenario, model.seed, series, model.events, summary)
+    return RunResult(model.spec, model.seed, series, model.events,
+                     summarize_model(model, series))
 
 
 def summarize_model(model: ParleyModel, series: dict[str, np.ndarray]) -> dict:
-    """:func:`sim.metrics.summarize` of a model, given its series up to the day it reached."""
-    return summarize(model.events, series, find_pattern(model))
-
-
-def find_pattern(model: ParleyModel) -> Pattern:
-    """The scenario's stall-then-unilateral-release pattern in a finished model."""
-    spec = model.spec.meta.pattern
-    first = detect_pattern(model.events, spec.window, spec.release_size, spec.walkout_days)
-    if not first.found:
-        return first
-    pool = model.gov_pool
-    score = humanitarian_score(pool.age, pool.health, pool.sentence)
-    freed = (pool.release_day == first.release_day) & (
-        pool.release_mode == ReleaseMode.UNILATERAL)
-    ranked = ranked_by_score(score, pool.listed & ~pool.named, pool.release_day, freed,
-                             first.release_day)
-    return replace(first, found=ranked)
+    """The summary of a model (finished, or cut short), given its series so far."""
+    pattern = find_pattern(model.events, model.spec.meta.pattern, model.gov_pool)
+    return summarize(RunRecord(model.seed, model.spec, __version__, model.events, series,
+                               pattern))
 
 
 def load_run(out_dir: str | Path) -> RunResult:

@@ -37,11 +37,11 @@ from sim.scenario import (
     Frozen,
     P,
     Scenario,
-    _check_path,
-    _read_yaml,
     apply_overrides,
+    field_at,
     load_scenario,
     problems_from_validation,
+    read_yaml,
 )
 
 MANIFEST = "manifest.json"
@@ -229,14 +229,14 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, Path]:
     """
     path = Path(path)
     try:
-        data, lines = _read_yaml(path)
+        data, lines = read_yaml(path)
     except ScenarioError as exc:
         raise SweepError(exc.problems) from None
     origin = {k: (str(path), line) for k, line in lines.items()}
     try:
         return SweepSpec.model_validate(data), path.resolve().parent
     except ValidationError as exc:
-        problems = problems_from_validation(exc, origin, str(path))
+        problems = problems_from_validation(exc, origin, str(path), SweepSpec)
         raise SweepError(problems) from None
 
 
@@ -343,7 +343,7 @@ def plan(spec: SweepSpec, folder: Path) -> Plan:
     problems = []
     for p in spec.parameters:
         try:
-            _check_path(p.path, "sweep")
+            field_at(p.path, "sweep")
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -365,7 +365,7 @@ def plan(spec: SweepSpec, folder: Path) -> Plan:
                             for pr in exc.problems)
         except ValidationError as exc:
             problems.extend(Problem(f"point {i} {point}", pr.field, pr.message, pr.allowed)
-                            for pr in problems_from_validation(exc, {}, "sweep"))
+                            for pr in problems_from_validation(exc, {}, "sweep", Scenario))
         if len(problems) >= 20:
             break
     if problems:
@@ -926,7 +926,7 @@ def spec_from_flags(base: str, vary: Iterable[str], levers: Iterable[str], **fie
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise SweepError(problems_from_validation(exc, {}, "command line")) from None
+        raise SweepError(problems_from_validation(exc, {}, "command line", SweepSpec)) from None
 
 
 def sweep_or_scenario(path: Path) -> str:
@@ -935,6 +935,6 @@ def sweep_or_scenario(path: Path) -> str:
     Raises:
         ScenarioError: when the file cannot be read as YAML.
     """
-    data, _ = _read_yaml(path)
+    data, _ = read_yaml(path)
     return "sweep" if "base" in data else "scenario"
 

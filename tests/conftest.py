@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.agents.base import Phase, View
-from sim.model import SERIES_COLUMNS, ParleyModel
+from sim.agents.base import FrozenView, Phase
+from sim.model import ParleyModel
+from sim.outputs import SERIES_COLUMNS
 from sim.pools import Pool, ReleaseMode
 from sim.scenario import Scenario, deep_merge
 
@@ -35,16 +36,20 @@ VIEW_DEFAULTS: dict[str, Any] = {
     "days_without_agreement": 0,
     "days_past_deadline": 10,
     "round_size": 100,
+    "batch_cap": 100,
+    "ratio": 1.0,
     "named_total": 10,
     "named_released": 0,
     "government_remaining": 1000,
     "insurgent_remaining": 200,
     "deal_released": 0,
     "unilateral_released": 0,
+    "compliant_credit": 0,
+    "discounted_value": 0.0,
     "insurgent_released": 0,
-    "insurgent_owed_deal": 0,
-    "insurgent_owed_goodwill": 0,
-    "batch_pending": False,
+    "reciprocal_released": 0,
+    "goodwill_released": 0,
+    "round_pending": False,
     "last_unilateral_day": -(10**9),
     "attacks_recent": 20.0,
     "frustration": 0.0,
@@ -57,9 +62,9 @@ VIEW_DEFAULTS: dict[str, Any] = {
 }
 
 
-def make_view(**overrides: Any) -> View:
-    """A :class:`View` with the defaults above and ``overrides`` (unknown names raise)."""
-    return View(**{**VIEW_DEFAULTS, **overrides})
+def make_view(**overrides: Any) -> FrozenView:
+    """A view with the defaults above and ``overrides`` (unknown names raise)."""
+    return FrozenView(**{**VIEW_DEFAULTS, **overrides})
 
 
 def teaching_dict() -> dict:

@@ -186,7 +186,7 @@ def test_is_stalled_in_each_phase():
 def test_a_pending_batch_is_never_a_stall():
     params = Government(stall_days=0)
     for phase in (Phase.PRE_TALKS, Phase.IN_SESSION, Phase.SUSPENDED):
-        view = make_view(phase=phase, batch_pending=True, days_without_agreement=50,
+        view = make_view(phase=phase, round_pending=True, days_without_agreement=50,
                          days_past_deadline=50)
         assert not gov.is_stalled(view, params)
 
@@ -219,7 +219,7 @@ def test_unilateral_release_only_when_stalled():
     assert gov.decide_unilateral(stalled_view(phase=Phase.IN_SESSION,
                                               days_without_agreement=3), UNI) == 100
     assert gov.decide_unilateral(stalled_view(phase=Phase.COMPLETED), UNI) == 0
-    assert gov.decide_unilateral(stalled_view(batch_pending=True), UNI) == 0
+    assert gov.decide_unilateral(stalled_view(round_pending=True), UNI) == 0
 
 
 def test_unilateral_release_is_capped_by_the_remaining_commitment():

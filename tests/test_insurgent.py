@@ -110,7 +110,7 @@ def test_walkout_probability_is_zero_outside_session():
     params = Insurgent(patience=3.0)
     for phase in (Phase.PRE_TALKS, Phase.SUSPENDED, Phase.COMPLETED, Phase.COLLAPSED):
         assert ins.walkout_probability(make_view(phase=phase, frustration=30.0), params) == 0.0
-    pending = make_view(phase=Phase.IN_SESSION, frustration=30.0, batch_pending=True)
+    pending = make_view(phase=Phase.IN_SESSION, frustration=30.0, round_pending=True)
     assert ins.walkout_probability(pending, params) == 0.0
 
 
@@ -158,12 +158,12 @@ def test_no_walkout_draw_when_it_cannot_walk_out():
     assert ins.decide_walkout(make_view(frustration=1e6), PARAMS, gen)
 
 
-RESUMING = Insurgent(resume_trust=0.6, resume_rate=0.3)
+RESUMING = Insurgent(resume_trust=0.6, resume_rate=0.3, resume_push=0.2)
 
 
 def test_resumes_only_from_suspension_with_trust_and_a_push():
     ready = {"phase": Phase.SUSPENDED, "trust": 0.7, "pressure_on_insurgent": 0.1}
-    always = Insurgent(resume_trust=0.6, resume_rate=1.0)
+    always = Insurgent(resume_trust=0.6, resume_rate=1.0, resume_push=0.1)
     assert ins.decide_resume(make_view(**ready), always, np.random.default_rng(0))
     assert not ins.decide_resume(make_view(**{**ready, "phase": Phase.IN_SESSION}), always,
                                  np.random.default_rng(0))
@@ -171,7 +171,9 @@ def test_resumes_only_from_suspension_with_trust_and_a_push():
                                  np.random.default_rng(0))
     assert not ins.decide_resume(make_view(**{**ready, "pressure_on_insurgent": 0.0}), always,
                                  np.random.default_rng(0))
-    never = Insurgent(resume_trust=0.6, resume_rate=0.0)
+    assert not ins.decide_resume(make_view(**{**ready, "pressure_on_insurgent": 0.09}), always,
+                                 np.random.default_rng(0))
+    never = Insurgent(resume_trust=0.6, resume_rate=0.0, resume_push=0.1)
     assert not ins.decide_resume(make_view(**ready), never, np.random.default_rng(0))
 
 
@@ -210,24 +212,27 @@ def test_trust_gain_is_proportional_to_size():
 RELEASER = Insurgent(goodwill_trust=0.5, release_min_batch=20)
 
 
-def releases(batch_cap=100, **view):
-    return ins.decide_releases(make_view(**view), RELEASER, batch_cap)
+def releases(batch_cap=100, owed_deal=0, owed_goodwill=0, **view):
+    """Releases on a day when it owes ``owed_deal`` and ``owed_goodwill`` at a ratio of one."""
+    return ins.decide_releases(make_view(batch_cap=batch_cap, deal_released=owed_deal,
+                                         discounted_value=float(owed_goodwill), **view),
+                               RELEASER)
 
 
 def test_reciprocity_is_paid_at_once_without_trust():
-    assert releases(trust=0.0, insurgent_owed_deal=30) == (30, 0)
+    assert releases(trust=0.0, owed_deal=30) == (30, 0)
 
 
 def test_goodwill_needs_trust():
-    assert releases(trust=0.49, insurgent_owed_goodwill=50) == (0, 0)
-    assert releases(trust=0.5, insurgent_owed_goodwill=50) == (0, 50)
+    assert releases(trust=0.49, owed_goodwill=50) == (0, 0)
+    assert releases(trust=0.5, owed_goodwill=50) == (0, 50)
 
 
 def test_goodwill_waits_for_a_group_of_the_minimum_size():
-    assert releases(trust=0.9, insurgent_owed_goodwill=19) == (0, 0)
-    assert releases(trust=0.9, insurgent_owed_goodwill=20) == (0, 20)
+    assert releases(trust=0.9, owed_goodwill=19) == (0, 0)
+    assert releases(trust=0.9, owed_goodwill=20) == (0, 20)
     # The last few it still owes go out together even if fewer than the minimum.
-    assert releases(trust=0.9, insurgent_owed_goodwill=8, insurgent_remaining=8) == (0, 8)
+    assert releases(trust=0.9, owed_goodwill=8, insurgent_remaining=8) == (0, 8)
 
 
 def test_goodwill_is_not_paid_in_a_group_below_the_minimum_when_more_remain():
@@ -236,25 +241,25 @@ def test_goodwill_is_not_paid_in_a_group_below_the_minimum_when_more_remain():
     Reciprocity fills 95 of today's 100 places; the 5 left over are no reason to free a group of
     5 as goodwill while 105 more remain to be freed.
     """
-    reciprocal, goodwill = releases(trust=0.9, insurgent_owed_deal=95,
-                                    insurgent_owed_goodwill=50, insurgent_remaining=200)
+    reciprocal, goodwill = releases(trust=0.9, owed_deal=95,
+                                    owed_goodwill=50, insurgent_remaining=200)
     assert reciprocal == 95
     assert goodwill == 0 or goodwill >= RELEASER.release_min_batch
 
 
 def test_releases_respect_the_daily_cap_and_what_remains():
-    assert releases(batch_cap=25, trust=0.0, insurgent_owed_deal=500) == (25, 0)
-    assert releases(trust=0.0, insurgent_owed_deal=500, insurgent_remaining=40) == (40, 0)
-    rec, good = releases(batch_cap=60, trust=0.9, insurgent_owed_deal=30,
-                         insurgent_owed_goodwill=100)
+    assert releases(batch_cap=25, trust=0.0, owed_deal=500) == (25, 0)
+    assert releases(trust=0.0, owed_deal=500, insurgent_remaining=40) == (40, 0)
+    rec, good = releases(batch_cap=60, trust=0.9, owed_deal=30,
+                         owed_goodwill=100)
     assert (rec, good) == (30, 30)
 
 
 def test_nothing_is_freed_after_collapse_or_once_all_are_free():
-    assert releases(phase=Phase.COLLAPSED, trust=1.0, insurgent_owed_deal=30,
-                    insurgent_owed_goodwill=30) == (0, 0)
-    assert releases(insurgent_remaining=0, trust=1.0, insurgent_owed_deal=30,
-                    insurgent_owed_goodwill=30) == (0, 0)
+    assert releases(phase=Phase.COLLAPSED, trust=1.0, owed_deal=30,
+                    owed_goodwill=30) == (0, 0)
+    assert releases(insurgent_remaining=0, trust=1.0, owed_deal=30,
+                    owed_goodwill=30) == (0, 0)
 
 
 @settings(max_examples=150, deadline=None)
@@ -266,10 +271,9 @@ def test_releases_stay_within_what_is_owed_capped_and_left(owed_deal, owed_goodw
                                                           cap, trust, goodwill_trust,
                                                           min_batch, phase):
     params = Insurgent(goodwill_trust=goodwill_trust, release_min_batch=min_batch)
-    view = make_view(phase=phase, insurgent_owed_deal=owed_deal,
-                     insurgent_owed_goodwill=owed_goodwill, insurgent_remaining=remaining,
-                     trust=trust)
-    reciprocal, goodwill = ins.decide_releases(view, params, cap)
+    view = make_view(phase=phase, deal_released=owed_deal, discounted_value=float(owed_goodwill),
+                     insurgent_remaining=remaining, trust=trust, batch_cap=cap)
+    reciprocal, goodwill = ins.decide_releases(view, params)
     assert 0 <= reciprocal <= owed_deal
     assert 0 <= goodwill <= owed_goodwill
     assert reciprocal + goodwill <= min(cap, remaining)
@@ -292,3 +296,23 @@ def test_attack_intensity():
     for phase in (Phase.PRE_TALKS, Phase.COMPLETED):
         assert ins.attack_intensity(phase, 0.0, params, 1.0) == pytest.approx(20.0)
     assert ins.attack_intensity(session, 5.0, params, 0.0) == 0.0
+
+
+def test_owed_counts_compliant_releases_in_full_and_the_rest_at_their_value():
+    view = make_view(ratio=5.0, deal_released=100, compliant_credit=52, reciprocal_released=10,
+                     discounted_value=61.0, goodwill_released=4)
+    assert ins.owed(view) == (152 // 5 - 10, 61 // 5 - 4)
+    paid_up = make_view(ratio=5.0, deal_released=100, reciprocal_released=30)
+    assert ins.owed(paid_up) == (0, 0)
+
+
+def test_a_strike_adds_grievance_and_costs_trust_down_to_zero():
+    params = Insurgent(strike_grievance=0.2, strike_trust_cost=0.05)
+    assert ins.after_strike(1.0, 0.3, params) == pytest.approx((1.2, 0.25))
+    assert ins.after_strike(0.0, 0.01, params) == (0.2, 0.0)
+
+
+def test_frustration_fades_and_trust_erodes_by_their_daily_shares():
+    params = Insurgent(frustration_decay=0.1, trust_decay=0.5)
+    assert ins.frustration(2.0, 0.3, params) == pytest.approx(2.0 * 0.9 + 0.3)
+    assert ins.trust_after_day(0.6, params) == pytest.approx(0.3)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 from conftest import SCENARIOS, check_pools, check_series, stalled, teaching
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.agents.base import View
+from sim.agents.base import FrozenView
 from sim.events import Actor, EventKind
 from sim.model import ParleyModel
 from sim.pools import ReleaseMode
@@ -171,63 +169,62 @@ def test_an_insurgent_that_never_accepts_gets_no_deal_but_talks_happen():
     assert result.series["ins_released"][-1] == 0
 
 
-def reference_view(model: ParleyModel) -> View:
-    """The view worked out from scratch, as the model's state defines it."""
-    day, ratio, a = model.day, model.spec.agreement.ratio, model.spec.agreement
-    opened = model.talks_opened_day
-    owed_deal = (math.floor((model.deal_released + model.compliant_credit) / ratio)
-                 - model.ins_reciprocal_released)
-    owed_goodwill = math.floor(model.discounted_value / ratio) - model.ins_goodwill_released
-    return View(
+def reference_view(model: ParleyModel) -> FrozenView:
+    """The view worked out from scratch, from the pools' rows and the state's parts."""
+    day, a = model.day, model.params.agreement
+    opened = model.talks.opened_day
+    gov, ins, ledger = model.gov_pool, model.ins_pool, model.ledger
+    return FrozenView(
         day=day, phase=model.phase, talks_day=0 if opened is None else day - opened,
-        days_without_agreement=model.days_without_agreement,
+        days_without_agreement=model.talks.days_without_agreement,
         days_past_deadline=max(0, day - a.deadline_day), round_size=a.round_size,
-        named_total=int(model.gov_pool.named.sum()),
-        named_released=int((model.gov_pool.named & ~model.gov_pool.held).sum()),
+        batch_cap=a.batch_cap, ratio=a.ratio, named_total=int(gov.named.sum()),
+        named_released=int((gov.named & ~gov.held).sum()),
         government_remaining=max(0, a.government_commitment - int(
-            (model.gov_pool.listed & ~model.gov_pool.held).sum())),
-        insurgent_remaining=max(0, a.insurgent_commitment - int((~model.ins_pool.held).sum())),
-        deal_released=model.deal_released, unilateral_released=model.unilateral_released,
-        insurgent_released=int((~model.ins_pool.held).sum()),
-        insurgent_owed_deal=max(0, owed_deal), insurgent_owed_goodwill=max(0, owed_goodwill),
-        batch_pending=model.batch is not None, last_unilateral_day=model.last_unilateral_day,
-        attacks_recent=model.attacks_recent, frustration=model.frustration, trust=model.trust,
-        pressure_mediator=model.p_mediator, pressure_humanitarian=model.p_humanitarian,
-        pressure_domestic=model.p_domestic, pressure_on_insurgent=model.p_insurgent,
-        disengagement=model.disengagement)
+            (gov.listed & ~gov.held).sum())),
+        insurgent_remaining=max(0, a.insurgent_commitment - int((~ins.held).sum())),
+        deal_released=int((gov.release_mode == ReleaseMode.DEAL).sum()),
+        unilateral_released=int((gov.release_mode == ReleaseMode.UNILATERAL).sum()),
+        compliant_credit=ledger.compliant_credit, discounted_value=ledger.discounted_value,
+        insurgent_released=int((~ins.held).sum()),
+        reciprocal_released=int((ins.release_mode == ReleaseMode.DEAL).sum()),
+        goodwill_released=int((ins.release_mode == ReleaseMode.GOODWILL).sum()),
+        round_pending=model.talks.round is not None,
+        last_unilateral_day=ledger.last_unilateral_day,
+        attacks_recent=model.fighting.attacks_recent, frustration=model.talks.frustration,
+        trust=model.talks.trust, pressure_mediator=model.pressure.mediator,
+        pressure_humanitarian=model.pressure.humanitarian,
+        pressure_domestic=model.pressure.domestic,
+        pressure_on_insurgent=model.pressure.insurgent,
+        disengagement=model.pressure.disengagement)
 
 
 def home():
     return load_scenario(SCENARIOS / "afghanistan_2020.yaml")
 
 
-def _checking_tail(stage):
-    """``stage``, checking that a view kept for it from an earlier stage still holds."""
-    def call(model: ParleyModel) -> None:
-        if model._tail_view is not None:
-            assert model._tail_view == reference_view(model), f"day {model.day}: {stage.__name__}"
-        stage(model)
-    return call
+STAGES = ("_apply_shocks", "_violence", "_negotiate", "_stall_and_walkout",
+          "_unilateral_release", "_insurgent_releases", "_return_to_fight", "_check_end")
 
 
 @pytest.mark.parametrize("make", [home, teaching, stalled], ids=["home", "teaching", "stalled"])
-def test_every_view_an_agent_gets_matches_the_state(monkeypatch, make):
-    # Views copy release counts kept by the model, and a view is kept for the next stage while
-    # nothing changes: each must equal one worked out from scratch when it is made or reused.
-    fast = ParleyModel.view
-    handed: list[View] = []
+def test_the_view_shows_the_state_after_every_stage(monkeypatch, make):
+    # The live view reads the state's parts, and counts kept by the ledger stand for what the
+    # pools' rows say: after every stage of every day both must agree.
+    seen: list[FrozenView] = []
 
-    def checked(model: ParleyModel) -> View:
-        view = fast(model)
-        assert view == reference_view(model), f"day {model.day}"
-        handed.append(view)
-        return view
+    def checking(stage):
+        def call(model: ParleyModel) -> None:
+            stage(model)
+            view = model.view.freeze()
+            assert view == reference_view(model), f"day {model.day}: {stage.__name__}"
+            seen.append(view)
+        return call
 
-    monkeypatch.setattr(ParleyModel, "view", checked)
-    for stage in ("_unilateral_release", "_insurgent_releases", "_record"):
-        monkeypatch.setattr(ParleyModel, stage, _checking_tail(getattr(ParleyModel, stage)))
+    for stage in STAGES:
+        monkeypatch.setattr(ParleyModel, stage, checking(getattr(ParleyModel, stage)))
     for seed in range(3):
         ParleyModel(make(), seed=seed, days=120).run()
-    assert len(handed) > 300
-    assert any(v.deal_released or v.unilateral_released for v in handed)
-    assert any(v.insurgent_released for v in handed) or make is stalled
+    assert len(seen) > 2000
+    assert any(v.deal_released or v.unilateral_released for v in seen)
+    assert any(v.insurgent_released for v in seen) or make is stalled

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sim.events import Actor, Event, EventKind
 from sim.metrics import Pattern, detect_pattern
+from sim.scenario import PatternSpec
 
 OPEN, WALKOUT, RELEASE_DAY = 5, 10, 11
 
@@ -32,78 +33,84 @@ def insurgent_release(day: int) -> Event:
     return ev(day, Actor.INSURGENT, EventKind.RELEASE, size=20, reciprocal=0, goodwill=20)
 
 
+def detect(events: list[Event], **criteria) -> Pattern:
+    """The detector with the schema's pattern criteria, as changed by ``criteria``."""
+    spec = PatternSpec(**criteria)
+    return detect_pattern(events, spec.window, spec.release_size, spec.walkout_days)
+
+
 def pattern_events() -> list[Event]:
     return [opened(), ev(OPEN, Actor.INSURGENT, EventKind.DEMAND, size=100, named=0),
             walkout(), unilateral(), statement()]
 
 
 def test_found():
-    assert detect_pattern(pattern_events()) == Pattern(
+    assert detect(pattern_events()) == Pattern(
         found=True, walkout_day=WALKOUT, release_day=RELEASE_DAY, size=100, named=0,
         rejected=True, quiet=True)
 
 
 def test_release_on_the_walkout_day_and_at_the_window_edge_count():
     same_day = [opened(), walkout(), unilateral(WALKOUT), statement(WALKOUT)]
-    assert detect_pattern(same_day).found
+    assert detect(same_day).found
     edge = [opened(), walkout(), unilateral(WALKOUT + 3), statement(WALKOUT + 3)]
-    assert detect_pattern(edge, window=3).found
+    assert detect(edge, window=3).found
 
 
 def test_missing_walkout():
     events = [e for e in pattern_events() if e.kind is not EventKind.WALKOUT]
-    assert detect_pattern(events) == Pattern(False)
+    assert detect(events) == Pattern(False)
 
 
 def test_walkout_before_talks_opened_does_not_count():
     events = [walkout(3), opened(5), unilateral(6), statement(6)]
-    assert not detect_pattern(events).found
+    assert not detect(events).found
 
 
 def test_release_outside_window():
     late = WALKOUT + 4
     events = [opened(), walkout(), unilateral(late), statement(late)]
-    result = detect_pattern(events, window=3)
+    result = detect(events, window=3)
     assert not result.found
     assert result.walkout_day == WALKOUT and result.release_day is None
-    assert detect_pattern(events, window=4).found
+    assert detect(events, window=4).found
     before = [opened(), unilateral(WALKOUT - 1), statement(WALKOUT - 1), walkout()]
-    assert not detect_pattern(before).found
+    assert not detect(before).found
 
 
 def test_named_included():
     events = [opened(), walkout(), unilateral(named=2), statement()]
-    result = detect_pattern(events)
+    result = detect(events)
     assert not result.found
     assert result.named == 2 and result.rejected and result.quiet
 
 
 def test_statement_not_rejecting():
     events = [opened(), walkout(), unilateral(), statement(rejects=False)]
-    result = detect_pattern(events)
+    result = detect(events)
     assert not result.found and not result.rejected
     no_statement = [opened(), walkout(), unilateral()]
-    assert not detect_pattern(no_statement).found
+    assert not detect(no_statement).found
     other_day = [opened(), walkout(), unilateral(), statement(RELEASE_DAY + 1)]
-    assert not detect_pattern(other_day).found
+    assert not detect(other_day).found
 
 
 def test_insurgent_release_inside_window():
     events = [*pattern_events(), insurgent_release(RELEASE_DAY + 2)]
-    result = detect_pattern(events, window=3)
+    result = detect(events, window=3)
     assert not result.found and not result.quiet and result.rejected
     after = [*pattern_events(), insurgent_release(RELEASE_DAY + 4)]
-    assert detect_pattern(after, window=3).found
+    assert detect(after, window=3).found
     # A government release in the window is not the insurgent breaking its silence.
     gov = [*pattern_events(), ev(RELEASE_DAY + 1, Actor.GOVERNMENT, EventKind.RELEASE, size=5,
                                  named=0, mode="deal")]
-    assert detect_pattern(gov).found
+    assert detect(gov).found
 
 
 def test_size_range():
     events = pattern_events()
-    assert detect_pattern(events, size_range=(50, 150)).found
-    assert detect_pattern(events, size_range=(100, 100)).found
-    assert not detect_pattern(events, size_range=(101, 300)).found
-    assert not detect_pattern(events, size_range=(10, 99)).found
-    assert detect_pattern(events, size_range=(200, 300)).size == 100
+    assert detect(events, release_size=(50, 150)).found
+    assert detect(events, release_size=(100, 100)).found
+    assert not detect(events, release_size=(101, 300)).found
+    assert not detect(events, release_size=(10, 99)).found
+    assert detect(events, release_size=(200, 300)).size == 100

@@ -27,7 +27,7 @@ def test_shocks_and_deadline_on_day_0_act_before_day_1():
         {"day": 0, "kind": "aid_cut", "pressure": {"mediator": 0.5}}]})
     model = ParleyModel(s)
     assert model.phase is Phase.IN_SESSION
-    assert model.p_mediator == 0.5
+    assert model.pressure.mediator == 0.5
     assert [e.kind for e in model.events][:1] == ["shock"]
 
 
@@ -39,10 +39,10 @@ def test_freeing_seniors_raises_domestic_opposition():
     assert loud.series["pressure_domestic"].max() > quiet.series["pressure_domestic"].max()
 
 
-def test_push_threshold_gates_the_return_to_talks():
+def test_the_push_needed_gates_the_return_to_talks():
     days = {"run.days": 200}
-    back = run(with_overrides(HOME, {**days, "mediator.push_threshold": 0.1}), seed=1)
-    never = run(with_overrides(HOME, {**days, "mediator.push_threshold": 5.0}), seed=1)
+    back = run(with_overrides(HOME, {**days, "insurgent.resume_push": 0.1}), seed=1)
+    never = run(with_overrides(HOME, {**days, "insurgent.resume_push": 5.0}), seed=1)
     resumed = [e for e in back.events if e.kind == "resumption" and not e.details.get("opened")]
     assert resumed
     assert not [e for e in never.events if e.kind == "resumption"
@@ -93,15 +93,25 @@ def _to_talks(scenario, seed=0):
     return model
 
 
-def test_a_person_rejecting_for_the_insurgent_blocks_every_deal():
-    # The government would accept the insurgent's demand, but the person says no.
-    s = with_overrides(TEACHING, {"government.size_cost": 0.0})
-    model = _to_talks(s)
+def _agreements(model):
+    return [e for e in model.events if e.kind == "agreement"]
+
+
+def test_a_person_rejecting_for_the_insurgent_blocks_every_deal_but_their_own_demand():
+    # A government that holds out for more than the demand leaves it: rejecting blocks a deal.
+    firm = with_overrides(TEACHING, {"government.aspiration_max": 0.95,
+                                     "government.aspiration_min": 0.95})
+    model = _to_talks(firm)
     for _ in range(5):
         model.play(InsurgentMove(Response.REJECT))
-    assert not [e for e in model.events if e.kind == "agreement"]
+    assert not _agreements(model)
     model.play(InsurgentMove(Response.ACCEPT))
-    assert [e for e in model.events if e.kind == "agreement"]
+    assert _agreements(model)
+    # A government that grants the whole demand makes a deal on the person's own terms.
+    model = _to_talks(with_overrides(TEACHING, {"government.size_cost": 0.0}))
+    model.play(InsurgentMove(Response.REJECT))
+    demand = [e for e in model.events if e.kind == "demand"][-1]
+    assert [e.details["size"] for e in _agreements(model)] == [demand.details["size"]]
 
 
 def test_a_person_mediating_decides_the_reaction_to_a_walkout():
@@ -109,10 +119,10 @@ def test_a_person_mediating_decides_the_reaction_to_a_walkout():
     model.play(MediatorMove(0.0, 0.0))
     while model.phase is Phase.IN_SESSION:
         model.play(MediatorMove(0.0, 0.0))
-    assert model.phase is Phase.SUSPENDED and model.walkouts == 1  # the talks ended in a walkout
-    before = model.p_mediator
+    assert model.phase is Phase.SUSPENDED and model.talks.walkouts == 1  # ended in a walkout
+    before = model.pressure.mediator
     model.play(MediatorMove(0.0, 0.0))
-    assert model.p_mediator <= before  # no automatic jump; only decay
+    assert model.pressure.mediator <= before  # no automatic jump; only decay
 
 
 def test_a_person_governing_cannot_exceed_the_batch_cap():

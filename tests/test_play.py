@@ -334,7 +334,10 @@ def test_parley_play_reports_a_bad_scenario_like_every_command(tmp_path):
 
 
 def test_the_insurgents_answer_decides_whether_a_round_is_agreed():
-    game = Game(teaching(), Seat.INSURGENT)
+    # A government that holds out for more than the insurgent's demand, so only the person's
+    # answer can make a deal.
+    firm = teaching(government={"aspiration_max": 0.95, "aspiration_min": 0.95})
+    game = Game(firm, Seat.INSURGENT)
     game.play_days(InsurgentMove(Response.REJECT), 5)  # the talks open on day 5
     game.play_days(InsurgentMove(Response.REJECT), 10)
     assert game.model.phase is Phase.IN_SESSION
@@ -343,14 +346,14 @@ def test_the_insurgents_answer_decides_whether_a_round_is_agreed():
     assert any("the sides agree on a round" in line for line in lines)
 
 
-def test_insurgent_hint_follows_the_return_rule_with_its_push_threshold():
+def test_insurgent_hint_follows_the_return_rule_with_the_push_it_needs():
     game = Game(load_scenario(HOME), "insurgent")
     m = game.model
     m._set_phase(Phase.SUSPENDED)
-    m.trust = 1.0
-    threshold = m.params.mediator.push_threshold
-    assert threshold > 0
-    m.p_insurgent = threshold / 2  # some push, but less than it takes to bring them back
+    m.talks.trust = 1.0
+    needed = m.params.insurgent.resume_push
+    assert needed > 0
+    m.pressure.insurgent = needed / 2  # some push, but less than it takes to bring them back
     assert game.advice().startswith("stay away")
-    m.p_insurgent = threshold * 2
+    m.pressure.insurgent = needed * 2
     assert game.advice().startswith("return with")

@@ -1,11 +1,15 @@
-"""What every role sees and proposes: the phase, a proposal, and the frozen view of a day."""
+"""What every role sees and proposes: the phase, a proposal, the view of a day, and moves.
+
+A role's rules read a :class:`View`: the names below, and nothing else of the model. The
+model hands its agents a live, read-only window with these names
+(:class:`sim.state.LiveView`); tests and screens build a :class:`FrozenView` by name.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import NamedTuple, Protocol
 
 
 class Phase(StrEnum):
@@ -19,6 +23,10 @@ class Phase(StrEnum):
 
 
 PHASE_CODES = {phase: i for i, phase in enumerate(Phase)}
+"""The number that stands for each phase in a series."""
+
+OVER = (Phase.COMPLETED, Phase.COLLAPSED)
+"""Phases after which nothing more is negotiated or released."""
 
 
 class Proposal(NamedTuple):
@@ -28,10 +36,40 @@ class Proposal(NamedTuple):
     named: int
 
 
-class View(NamedTuple):
-    """A read-only picture of the exchange on one day, as every role may observe it.
+class View(Protocol):
+    """What every role may observe on a day, by name. Agents receive a view, never the model.
 
-    Agents receive a view, never the model; only the model changes shared state.
+    Attributes:
+        day: the model day.
+        phase: where the talks stand.
+        talks_day: days since talks first opened (0 before).
+        days_without_agreement: days in session since the last agreement or resumption.
+        days_past_deadline: days since the agreed start of talks (0 before it).
+        round_size: government releases in one agreed round (the agreement's terms).
+        batch_cap: most prisoners a side may release in one day (the agreement's terms).
+        ratio: government releases per insurgent release (the agreement's terms).
+        named_total: prisoners the insurgent names individually.
+        named_released: named prisoners freed so far.
+        government_remaining: listed prisoners the government has yet to free to meet its
+            commitment.
+        insurgent_remaining: prisoners the insurgent has yet to free to meet its commitment.
+        deal_released: government releases under the agreed mechanism.
+        unilateral_released: government releases made on its own.
+        compliant_credit: unilateral releases the insurgent counts as compliant.
+        discounted_value: what the insurgent counts of releases outside the mechanism.
+        insurgent_released: prisoners the insurgent has freed.
+        reciprocal_released: insurgent releases in return for agreed rounds.
+        goodwill_released: insurgent releases as goodwill.
+        round_pending: an agreed round is being verified or released.
+        last_unilateral_day: day of the last unilateral release (far in the past if none).
+        attacks_recent: mean attacks a day over the last three days.
+        frustration: the insurgent's frustration.
+        trust: the insurgent's trust in the government.
+        pressure_mediator: the mediator's pressure on the government.
+        pressure_humanitarian: humanitarian pressure on the government.
+        pressure_domestic: domestic opposition to releases.
+        pressure_on_insurgent: the mediator's pressure on the insurgent.
+        disengagement: how far the mediator has given up on the process.
     """
 
     day: int
@@ -40,16 +78,20 @@ class View(NamedTuple):
     days_without_agreement: int
     days_past_deadline: int
     round_size: int
+    batch_cap: int
+    ratio: float
     named_total: int
     named_released: int
     government_remaining: int
     insurgent_remaining: int
     deal_released: int
     unilateral_released: int
+    compliant_credit: int
+    discounted_value: float
     insurgent_released: int
-    insurgent_owed_deal: int
-    insurgent_owed_goodwill: int
-    batch_pending: bool
+    reciprocal_released: int
+    goodwill_released: int
+    round_pending: bool
     last_unilateral_day: int
     attacks_recent: float
     frustration: float
@@ -61,24 +103,12 @@ class View(NamedTuple):
     disengagement: float
 
 
-class ViewMemo:
-    """A rule's value for the last view it was asked about, so a day computes it once.
+VIEW_FIELDS = tuple(View.__annotations__)
+"""The names of a view, in the order documented above."""
 
-    Views are immutable and the memo keeps the one it holds alive, so identity is a safe key.
-    """
-
-    __slots__ = ("rule", "value", "view")
-
-    def __init__(self, rule: Callable[[View, Any], float]) -> None:
-        self.rule = rule
-        self.view: View | None = None
-        self.value = 0.0
-
-    def __call__(self, view: View, params: Any) -> float:
-        """``rule(view, params)``, computed only for a view not seen last time."""
-        if view is not self.view:
-            self.view, self.value = view, self.rule(view, params)
-        return self.value
+FrozenView = make_dataclass("FrozenView", list(View.__annotations__.items()), frozen=True,
+                            slots=True)
+FrozenView.__doc__ = "A :class:`View` held by value: built by name, for tests and screens."
 
 
 def faratin(t: float, horizon: float, a_min: float, a_max: float, beta: float) -> float:
@@ -91,6 +121,11 @@ def faratin(t: float, horizon: float, a_min: float, a_max: float, beta: float) -
     if frac > 1.0:
         frac = 1.0
     return a_min + (a_max - a_min) * (1.0 - frac ** (1.0 / beta))
+
+
+def clip01(x: float) -> float:
+    """``x`` limited to [0, 1]."""
+    return 0.0 if x <= 0.0 else 1.0 if x >= 1.0 else x
 
 
 class Seat(StrEnum):

@@ -1,22 +1,18 @@
 """The government: holds the insurgents' fighters, offers rounds, releases on its own.
 
-Decisions are pure functions of a :class:`~sim.agents.base.View` and the government's
-parameters; the Mesa agent at the bottom only builds the view and hands results to the model.
+Its rules are pure functions of a :class:`~sim.agents.base.View` and the government's
+parameters; the Mesa agent at the bottom only calls them, or takes a person's move instead.
 The government is deterministic: it draws nothing from the generator.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.agents.base import GovernmentMove, Phase, Proposal, View, ViewMemo, faratin
+from sim.agents.base import GovernmentMove, Phase, Proposal, View, clip01, faratin
 from sim.scenario import Government
-
-if TYPE_CHECKING:
-    from sim.model import ParleyModel
 
 
 def felt_pressure(view: View, params: Government) -> float:
@@ -30,8 +26,7 @@ def aspiration(view: View, params: Government) -> float:
     """Utility the government holds out for today: Faratin's curve lowered by felt pressure."""
     base = faratin(view.talks_day, params.horizon_days, params.aspiration_min,
                    params.aspiration_max, params.concession_beta)
-    held = base - params.pressure_concession * felt_pressure(view, params)
-    return 0.0 if held <= 0.0 else 1.0 if held >= 1.0 else held  # within [0, 1]
+    return clip01(base - params.pressure_concession * felt_pressure(view, params))
 
 
 def utility(proposal: Proposal, view: View, params: Government) -> float:
@@ -41,26 +36,17 @@ def utility(proposal: Proposal, view: View, params: Government) -> float:
             - params.named_cost * named_share)
 
 
-def accepts(proposal: Proposal, view: View, params: Government,
-            target: float | None = None) -> bool:
-    """Accept when the round's utility reaches the government's aspiration.
-
-    ``target`` is the aspiration, if already computed for this view.
-    """
-    if target is None:
-        target = aspiration(view, params)
-    return utility(proposal, view, params) >= target
+def accepts(proposal: Proposal, view: View, params: Government) -> bool:
+    """Accept when the round's utility reaches the government's aspiration."""
+    return utility(proposal, view, params) >= aspiration(view, params)
 
 
-def decide_offer(view: View, params: Government, demand: Proposal,
-                 target: float | None = None) -> Proposal:
+def decide_offer(view: View, params: Government, demand: Proposal) -> Proposal:
     """The largest round, up to the demand, that keeps the government at its aspiration.
 
-    Size comes first; named seniors are added only with the utility left over. ``target`` is
-    the aspiration, if already computed for this view.
+    Size comes first; named seniors are added only with the utility left over.
     """
-    if target is None:
-        target = aspiration(view, params)
+    target = aspiration(view, params)
     room = max(0.0, 1.0 - target)
     want = min(demand.size, view.government_remaining)
     # Compare costs before dividing by them, so that vanishing costs cannot overflow.
@@ -80,7 +66,7 @@ def decide_offer(view: View, params: Government, demand: Proposal,
 
 def is_stalled(view: View, params: Government) -> bool:
     """Talks count as stalled when suspended, overdue, or long in session without agreement."""
-    if view.batch_pending:
+    if view.round_pending:
         return False
     if view.phase is Phase.SUSPENDED:
         return True
@@ -106,37 +92,44 @@ def decide_unilateral(view: View, params: Government) -> int:
     return min(params.unilateral_batch, view.government_remaining)
 
 
-class GovernmentAgent(mesa.Agent):
-    """Mesa agent for the government; its decisions are the functions above."""
+def domestic_opposition(opposition: float, violence: float, params: Government) -> float:
+    """Tomorrow's domestic opposition: it fades, and violence (relative to normal) feeds it."""
+    return opposition * (1.0 - params.domestic_decay) + params.domestic_violence_gain * violence
 
-    def __init__(self, model: ParleyModel) -> None:
+
+def opposition_from_seniors(seniors: int, params: Government) -> float:
+    """Domestic opposition stirred by freeing ``seniors`` senior commanders."""
+    return params.domestic_senior_gain * seniors
+
+
+def humanitarian_pressure(pressure: float, params: Government) -> float:
+    """Tomorrow's humanitarian pressure: it fades unless a shock renews it."""
+    return pressure * (1.0 - params.humanitarian_decay)
+
+
+class GovernmentAgent(mesa.Agent):
+    """Mesa agent for the government: calls the rules above, or follows a person's move."""
+
+    def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
         self.move: GovernmentMove | None = None  # set for a day when a person plays this seat
-        # The government's current parameters: the model rebinds them when a shock changes them.
-        self.params: Government = model.params.government
-        self._aspiration = ViewMemo(aspiration)
 
-    def aspiration(self, view: View) -> float:
-        """Today's aspiration, computed once per view."""
-        return self._aspiration(view, self.params)
-
-    def offer(self, view: View, demand: Proposal) -> Proposal:
-        """Today's offer (a person's, when one holds the seat)."""
+    def offer(self, view: View, params: Government, demand: Proposal) -> Proposal:
+        """Today's offer."""
         if self.move is not None:
             return Proposal(max(0, min(self.move.offer_size, view.government_remaining)),
                             max(0, min(self.move.offer_named, demand.named)))
-        return decide_offer(view, self.params, demand, self.aspiration(view))
+        return decide_offer(view, params, demand)
 
-    def accepts(self, view: View, proposal: Proposal) -> bool:
+    def accepts(self, view: View, params: Government, proposal: Proposal) -> bool:
         """Whether it accepts a proposal today; a person accepts what their offer covers."""
         if self.move is not None:
             return (proposal.size <= self.move.offer_size
                     and proposal.named <= self.move.offer_named)
-        return accepts(proposal, view, self.params, self.aspiration(view))
+        return accepts(proposal, view, params)
 
-    def unilateral(self, view: View) -> int:
+    def unilateral(self, view: View, params: Government) -> int:
         """Size of today's unilateral release (0 for none)."""
         if self.move is not None:
-            return max(0, min(self.move.unilateral, view.government_remaining,
-                              self.model.params.agreement.batch_cap))
-        return decide_unilateral(view, self.params)
+            return max(0, min(self.move.unilateral, view.government_remaining, view.batch_cap))
+        return decide_unilateral(view, params)

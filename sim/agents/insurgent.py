@@ -1,30 +1,31 @@
 """The insurgent: demands, accepts, walks out, judges releases, frees prisoners, fights.
 
-Decisions are pure functions of a :class:`~sim.agents.base.View`, the insurgent's parameters
-and, where it is stochastic (frustration noise, walkout, resumption), a numpy Generator.
+Its rules are pure functions of a :class:`~sim.agents.base.View` (or of the few quantities
+they depend on) and the insurgent's parameters. Where it is stochastic (frustration noise,
+walkout, return to talks) a rule gives the probability or the size, and a decision draws from
+a numpy Generator: the Mesa agent at the bottom passes the insurgent's own stream.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import mesa
 import numpy as np
 
-from sim.agents.base import InsurgentMove, Phase, Proposal, Response, View, ViewMemo, faratin
+from sim.agents.base import InsurgentMove, Phase, Proposal, Response, View, clip01, faratin
 from sim.scenario import Insurgent
 
-if TYPE_CHECKING:
-    from sim.model import ParleyModel
+FRUSTRATION_KEPT = 0.5
+"""Share of its frustration the insurgent keeps after an agreement or a return to the table."""
 
 
 def aspiration(view: View, params: Insurgent) -> float:
     """Utility the insurgent holds out for today: Faratin's curve lowered by mediator pressure."""
     base = faratin(view.talks_day, params.horizon_days, params.aspiration_min,
                    params.aspiration_max, params.concession_beta)
-    held = base - params.pressure_concession * view.pressure_on_insurgent
-    return 0.0 if held <= 0.0 else 1.0 if held >= 1.0 else held  # within [0, 1]
+    return clip01(base - params.pressure_concession * view.pressure_on_insurgent)
 
 
 def decide_demand(view: View, params: Insurgent) -> Proposal:
@@ -44,77 +45,70 @@ def utility(proposal: Proposal, demand: Proposal, params: Insurgent) -> float:
     return (1.0 - params.named_weight) * size_part + params.named_weight * named_part
 
 
-def accepts(proposal: Proposal, demand: Proposal, view: View, params: Insurgent,
-            target: float | None = None) -> bool:
-    """Accept when the proposal's value reaches today's aspiration.
-
-    ``target`` is the aspiration, if already computed for this view.
-    """
+def accepts(proposal: Proposal, demand: Proposal, view: View, params: Insurgent) -> bool:
+    """Accept when the proposal's value reaches today's aspiration."""
     if proposal.size <= 0:
         return False
-    if target is None:
-        target = aspiration(view, params)
-    return utility(proposal, demand, params) >= target
+    return utility(proposal, demand, params) >= aspiration(view, params)
 
 
-def frustration_increment(phase: Phase, batch_pending: bool, days_past_deadline: int,
+def frustration_base(phase: Phase, round_pending: bool, days_past_deadline: int, gap: float,
+                     params: Insurgent) -> float:
+    """Frustration added today before noise: the gap at the table, or delay before talks."""
+    if phase is Phase.IN_SESSION and not round_pending:
+        return params.frustration_rate * gap
+    if phase is Phase.PRE_TALKS and days_past_deadline > 0:
+        return params.delay_frustration
+    return 0.0
+
+
+def frustration_increment(phase: Phase, round_pending: bool, days_past_deadline: int,
                           gap: float, params: Insurgent, rng: np.random.Generator) -> float:
-    """Frustration added today: the gap at the table in session, the delay before talks.
+    """Frustration added today: :func:`frustration_base` times log-normal noise of mean one.
 
-    The increment is multiplied by log-normal noise with mean one. It takes what it depends
-    on rather than a view: the day's view shows the frustration it yields.
+    It draws only when there is something to add and noise to add to it.
     """
-    if phase is Phase.IN_SESSION and not batch_pending:
-        base = params.frustration_rate * gap
-    elif phase is Phase.PRE_TALKS and days_past_deadline > 0:
-        base = params.delay_frustration
-    else:
-        return 0.0
-    if base == 0.0 or params.frustration_noise == 0.0:
-        return base
+    base = frustration_base(phase, round_pending, days_past_deadline, gap, params)
     s = params.frustration_noise
+    if base == 0.0 or s == 0.0:
+        return base
     return base * float(rng.lognormal(-0.5 * s * s, s))
+
+
+def frustration(current: float, added: float, params: Insurgent) -> float:
+    """Tomorrow's frustration: part of it fades, today's increment adds to it."""
+    return current * (1.0 - params.frustration_decay) + added
+
+
+def trust_after_day(trust: float, params: Insurgent) -> float:
+    """Trust after a day: a share of it erodes."""
+    return trust * (1.0 - params.trust_decay)
 
 
 def walkout_probability(view: View, params: Insurgent) -> float:
     """Daily chance of walking out: a logistic step around its patience."""
-    if view.phase is not Phase.IN_SESSION or view.batch_pending:
+    if view.phase is not Phase.IN_SESSION or view.round_pending:
         return 0.0
     x = params.walkout_sharpness * (view.frustration - params.patience) / params.patience
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
 def decide_walkout(view: View, params: Insurgent, rng: np.random.Generator) -> bool:
-    """Walk out of the talks today?"""
+    """Walk out of the talks today? It draws only when it has a chance of walking out."""
     p = walkout_probability(view, params)
     return p > 0.0 and bool(rng.random() < p)
 
 
-def ready_to_resume(view: View, params: Insurgent, push_threshold: float = 0.0) -> bool:
-    """Whether trust and the mediator's push are enough for suspended talks to resume.
-
-    Args:
-        view: today's view.
-        params: the insurgent's parameters.
-        push_threshold: mediator pressure on the insurgent needed to bring it back.
-    """
+def ready_to_resume(view: View, params: Insurgent) -> bool:
+    """Whether trust and the mediator's push are enough for suspended talks to resume."""
     push = view.pressure_on_insurgent
     return (view.phase is Phase.SUSPENDED and view.trust >= params.resume_trust
-            and push > 0.0 and push >= push_threshold)
+            and push > 0.0 and push >= params.resume_push)
 
 
-def decide_resume(view: View, params: Insurgent, rng: np.random.Generator,
-                  push_threshold: float = 0.0) -> bool:
-    """Return to suspended talks, with a daily chance, once :func:`ready_to_resume`.
-
-    Args:
-        view: today's view.
-        params: the insurgent's parameters.
-        rng: the insurgent's generator.
-        push_threshold: mediator pressure on the insurgent needed to bring it back.
-    """
-    return (ready_to_resume(view, params, push_threshold)
-            and bool(rng.random() < params.resume_rate))
+def decide_resume(view: View, params: Insurgent, rng: np.random.Generator) -> bool:
+    """Return to suspended talks, with a daily chance, once :func:`ready_to_resume`."""
+    return ready_to_resume(view, params) and bool(rng.random() < params.resume_rate)
 
 
 class Verdict(NamedTuple):
@@ -144,22 +138,40 @@ def trust_gain(params: Insurgent, size: int) -> float:
     return params.signal_gain * size / 100.0
 
 
-def decide_releases(view: View, params: Insurgent, batch_cap: int) -> tuple[int, int]:
+def after_strike(frustration: float, trust: float, params: Insurgent) -> tuple[float, float]:
+    """Frustration and trust after an airstrike: the grievance adds, trust is lost."""
+    return frustration + params.strike_grievance, max(0.0, trust - params.strike_trust_cost)
+
+
+def owed(view: View) -> tuple[int, int]:
+    """What it owes at the agreed ratio: ``(for agreed rounds, as goodwill)``.
+
+    Agreed rounds and releases it counts as compliant are owed in full; releases outside the
+    mechanism only at the value it gives them.
+    """
+    deal = (math.floor((view.deal_released + view.compliant_credit) / view.ratio)
+            - view.reciprocal_released)
+    goodwill = math.floor(view.discounted_value / view.ratio) - view.goodwill_released
+    return (deal if deal > 0 else 0), (goodwill if goodwill > 0 else 0)
+
+
+def decide_releases(view: View, params: Insurgent) -> tuple[int, int]:
     """How many it frees today: ``(reciprocal, goodwill)``.
 
     Reciprocity for compliant rounds is owed at the agreed ratio and paid at once; goodwill for
     discounted, non-compliant releases is paid only when trust is high, in groups of at least
     ``release_min_batch``.
     """
-    if (view.phase is Phase.COLLAPSED or view.insurgent_remaining <= 0
-            or not (view.insurgent_owed_deal or view.insurgent_owed_goodwill)):
+    owed_deal, owed_goodwill = owed(view)
+    remaining = view.insurgent_remaining
+    if view.phase is Phase.COLLAPSED or remaining <= 0 or not (owed_deal or owed_goodwill):
         return 0, 0  # the usual day: nothing owed
-    reciprocal = min(view.insurgent_owed_deal, batch_cap, view.insurgent_remaining)
+    reciprocal = min(owed_deal, view.batch_cap, remaining)
     goodwill = 0
-    still_owed = view.insurgent_remaining - reciprocal
-    room = min(batch_cap - reciprocal, still_owed)
+    still_owed = remaining - reciprocal
+    room = min(view.batch_cap - reciprocal, still_owed)
     if view.trust >= params.goodwill_trust and room > 0:
-        amount = min(view.insurgent_owed_goodwill, room)
+        amount = min(owed_goodwill, room)
         # Small groups only when they are the last the insurgent owes at all.
         if amount >= params.release_min_batch or (0 < amount == still_owed):
             goodwill = amount
@@ -168,56 +180,45 @@ def decide_releases(view: View, params: Insurgent, batch_cap: int) -> tuple[int,
 
 def attack_intensity(phase: Phase, frustration: float, params: Insurgent,
                      capacity: float) -> float:
-    """Expected attacks today: capacity, raised by frustration and by suspended talks.
-
-    It takes the two things it depends on rather than a view: the day's view shows the
-    attacks it yields.
-    """
+    """Expected attacks today: capacity, raised by frustration and by suspended talks."""
     suspended = 1.0 if phase is Phase.SUSPENDED or phase is Phase.COLLAPSED else 0.0
     return params.attacks_base * capacity * (1.0 + params.attack_frustration_gain * frustration
                                              + params.attack_suspension_gain * suspended)
 
 
 class InsurgentAgent(mesa.Agent):
-    """Mesa agent for the insurgent; its decisions are the functions above."""
+    """Mesa agent for the insurgent: calls the rules above, or follows a person's move."""
 
-    def __init__(self, model: ParleyModel, rng: np.random.Generator) -> None:
+    def __init__(self, model: mesa.Model, rng: np.random.Generator) -> None:
         super().__init__(model)
         self.stream = rng
         self.move: InsurgentMove | None = None  # set for a day when a person plays this seat
-        # The insurgent's current parameters: the model rebinds them when a shock changes them.
-        self.params: Insurgent = model.params.insurgent
-        self._aspiration = ViewMemo(aspiration)
 
-    def demand(self, view: View) -> Proposal:
+    def demand(self, view: View, params: Insurgent) -> Proposal:
         """Today's demand."""
-        return decide_demand(view, self.params)
+        return decide_demand(view, params)
 
-    def aspiration(self, view: View) -> float:
-        """Today's aspiration, computed once per view."""
-        return self._aspiration(view, self.params)
-
-    def accepts(self, view: View, proposal: Proposal, demand: Proposal) -> bool:
+    def accepts(self, view: View, params: Insurgent, proposal: Proposal,
+                demand: Proposal) -> bool:
         """Whether it accepts a proposal today (a person's answer, when one holds the seat)."""
         if self.move is not None:
             return self.move.response is Response.ACCEPT and proposal.size > 0
-        return accepts(proposal, demand, view, self.params, self.aspiration(view))
+        return accepts(proposal, demand, view, params)
 
-    def frustration_increment(self, phase: Phase, batch_pending: bool, days_past_deadline: int,
-                              gap: float) -> float:
+    def frustration_added(self, phase: Phase, round_pending: bool, days_past_deadline: int,
+                          gap: float, params: Insurgent) -> float:
         """Frustration added today."""
-        return frustration_increment(phase, batch_pending, days_past_deadline, gap, self.params,
+        return frustration_increment(phase, round_pending, days_past_deadline, gap, params,
                                      self.stream)
 
-    def walks_out(self, view: View) -> bool:
+    def walks_out(self, view: View, params: Insurgent) -> bool:
         """Whether it walks out today."""
         if self.move is not None:
             return self.move.response is Response.WALKOUT and view.phase is Phase.IN_SESSION
-        return decide_walkout(view, self.params, self.stream)
+        return decide_walkout(view, params, self.stream)
 
-    def resumes(self, view: View) -> bool:
+    def resumes(self, view: View, params: Insurgent) -> bool:
         """Whether it returns to suspended talks today."""
         if self.move is not None:
             return self.move.response is Response.RETURN and view.phase is Phase.SUSPENDED
-        return decide_resume(view, self.params, self.stream,
-                             self.model.params.mediator.push_threshold)
+        return decide_resume(view, params, self.stream)

@@ -1,21 +1,19 @@
 """The mediator: presses both sides, bridges offers, paces verification, strikes.
 
-Decisions are pure functions of a :class:`~sim.agents.base.View`, the mediator's parameters
-and, for airstrikes, a numpy Generator.
+Its rules are pure functions of a :class:`~sim.agents.base.View` and the mediator's
+parameters. For airstrikes a rule gives the chance and the decision draws from a numpy
+Generator: the Mesa agent at the bottom passes the mediator's own stream.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import mesa
 import numpy as np
 
 from sim.agents.base import MediatorMove, Phase, Proposal, View
 from sim.scenario import Mediator
-
-if TYPE_CHECKING:
-    from sim.model import ParleyModel
 
 ACTIVE = (Phase.PRE_TALKS, Phase.IN_SESSION, Phase.SUSPENDED)
 
@@ -44,8 +42,13 @@ def decide_pressure(view: View, params: Mediator) -> Push:
                 reach * params.insurgent_pressure * violence)
 
 
+def pressure(current: float, push: float, params: Mediator) -> float:
+    """Tomorrow's pressure on one side: yesterday's fades, today's push adds to it."""
+    return current * (1.0 - params.pressure_decay) + push
+
+
 def walkout_response(params: Mediator) -> float:
-    """Pressure put on the government at once when the insurgent walks out."""
+    """Pressure put on the government when the insurgent walks out (the next day)."""
     return params.leverage * params.credibility * params.walkout_pressure
 
 
@@ -61,11 +64,15 @@ def decide_bridge(demand: Proposal, offer: Proposal, params: Mediator) -> Propos
     return Proposal(size, min(named, demand.named))
 
 
+def strike_probability(view: View, params: Mediator) -> float:
+    """Daily chance of a strike: its probability once recent violence passes the threshold."""
+    return params.strike_probability if view.attacks_recent > params.strike_threshold else 0.0
+
+
 def decide_strike(view: View, params: Mediator, rng: np.random.Generator) -> bool:
-    """Strike when recent violence passes the threshold, with a daily probability."""
-    if view.attacks_recent <= params.strike_threshold or params.strike_probability == 0.0:
-        return False
-    return bool(rng.random() < params.strike_probability)
+    """Strike today? It draws only when recent violence gives it a chance."""
+    p = strike_probability(view, params)
+    return p > 0.0 and bool(rng.random() < p)
 
 
 def disengagement_change(view: View, params: Mediator) -> float:
@@ -78,29 +85,34 @@ def disengagement_change(view: View, params: Mediator) -> float:
 
 
 class MediatorAgent(mesa.Agent):
-    """Mesa agent for the mediator; its decisions are the functions above."""
+    """Mesa agent for the mediator: calls the rules above, or follows a person's move."""
 
-    def __init__(self, model: ParleyModel, rng: np.random.Generator) -> None:
+    def __init__(self, model: mesa.Model, rng: np.random.Generator) -> None:
         super().__init__(model)
         self.stream = rng
         self.move: MediatorMove | None = None  # set for a day when a person plays this seat
-        # The mediator's current parameters: the model rebinds them when a shock changes them.
-        self.params: Mediator = model.params.mediator
 
-    def push(self, view: View) -> Push:
-        """Today's pressure on each side (a person's, when one holds the seat)."""
+    def push(self, view: View, params: Mediator) -> Push:
+        """Today's pressure on each side."""
         if self.move is not None:
             if view.phase not in ACTIVE:
                 return Push(0.0, 0.0)
             return Push(max(0.0, self.move.on_government), max(0.0, self.move.on_insurgent))
-        return decide_pressure(view, self.params)
+        return decide_pressure(view, params)
 
-    def bridge(self, demand: Proposal, offer: Proposal) -> Proposal:
+    def react_to_walkout(self, params: Mediator) -> float:
+        """Pressure added on the government the day after a walkout.
+
+        A person in this seat decides the reaction through the day's push instead.
+        """
+        return 0.0 if self.move is not None else walkout_response(params)
+
+    def bridge(self, demand: Proposal, offer: Proposal, params: Mediator) -> Proposal:
         """Today's bridging proposal."""
-        return decide_bridge(demand, offer, self.params)
+        return decide_bridge(demand, offer, params)
 
-    def strikes(self, view: View) -> bool:
+    def strikes(self, view: View, params: Mediator) -> bool:
         """Whether it strikes today."""
         if self.move is not None:
             return self.move.strike
-        return decide_strike(view, self.params, self.stream)
+        return decide_strike(view, params, self.stream)

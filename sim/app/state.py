@@ -21,8 +21,8 @@ from pydantic.fields import FieldInfo
 from sim.agents.base import Phase
 from sim.errors import ScenarioError
 from sim.events import Event, EventKind, narrative
-from sim.metrics import first_day
 from sim.model import ParleyModel
+from sim.outputs import first_day
 from sim.play import OutcomeRow, outcome_row
 from sim.report import Ensemble, run_ensemble
 from sim.scenario import Scenario, load_scenario, with_overrides
@@ -199,24 +199,16 @@ def shocks_setting(scenario: Scenario, path: str) -> list[str]:
 def variant(base: Scenario, values: dict[str, Any]) -> Scenario:
     """``base`` with the control values that differ from it, validated.
 
-    A value for a parameter that a timeline shock also sets (the home scenario's decree sets
-    the goodwill threshold on day 10) replaces the shock's value too, so that the control
-    governs the whole run; the shock still happens, with its label and pressure.
+    A control's value is an override like ``--set``: it governs the whole run, replacing what a
+    timeline shock would set the parameter to (the home scenario's decree sets the goodwill
+    threshold on day 10); the shock still happens, with its label and pressure.
 
     Raises:
         ScenarioError: with the schema's message when a value is out of bounds or breaks a
             cross-field rule.
     """
     changed = {p: v for p, v in values.items() if read_value(base, p) != v}
-    overrides: dict[str, Any] = dict(changed)
-    if any(p in shock.set for shock in base.timeline for p in changed):
-        timeline = []
-        for shock in base.timeline:
-            data = shock.model_dump(mode="json")
-            data["set"] = {p: changed.get(p, v) for p, v in data["set"].items()}
-            timeline.append(data)
-        overrides["timeline"] = timeline
-    return with_overrides(base, overrides) if overrides else base
+    return with_overrides(base, changed) if changed else base
 
 
 # Scenarios on disk

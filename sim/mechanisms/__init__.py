@@ -1,0 +1,1 @@
+"""Mechanisms no single role owns: violence and the agreed exchange itself."""

@@ -1,0 +1,176 @@
+"""Parameter paths and what an override means.
+
+**The one meaning of an override.** A value given from outside a scenario file (``--set`` on
+the command line, a varied parameter of a sweep, a dashboard control) fixes that parameter
+for the whole run: it becomes the scenario's value, and it also replaces the value that any
+shock of the timeline would give the parameter later. The shock still happens, with its
+label, its pressure and its other changes. :func:`apply_overrides` and :func:`with_overrides`
+are the only ways Parley applies one.
+
+A shock's own ``set:`` is different: it changes parameters from its day on, cumulatively, as
+:func:`shock_regimes` works out once per scenario.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from sim.errors import Problem, ScenarioError
+from sim.scenario.problems import problems_from_validation
+from sim.scenario.schema import SETTABLE_SECTIONS, Scenario
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Shock
+
+
+def parse_value(text: str) -> Any:
+    """Parse a command-line value the way YAML would (``40`` → int, ``true`` → bool)."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _is_section(field: FieldInfo) -> bool:
+    ann = field.annotation
+    return isinstance(ann, type) and issubclass(ann, BaseModel)
+
+
+def field_at(path: str, source: str = "parameter path") -> FieldInfo:
+    """The schema's parameter at a dotted path (e.g. ``"insurgent.patience"``).
+
+    Args:
+        path: the dotted path.
+        source: where the path came from (``--set``, a file), named in errors.
+
+    Raises:
+        ScenarioError: for an unknown path, one that goes on past a value, or one that ends
+            at a whole section rather than a parameter.
+    """
+    parts = path.split(".")
+    model: Any = Scenario
+    field = None
+    for i, part in enumerate(parts):
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            names = list(fields or [])
+            close = difflib.get_close_matches(part, names, n=1)
+            hint = f"did you mean {'.'.join((*parts[:i], close[0]))!r}? " if close else ""
+            raise ScenarioError([Problem(source, path, f"unknown parameter path ({part!r})",
+                                         hint + "known here: " + ", ".join(names))])
+        field = fields[part]
+        model = field.annotation if _is_section(field) else None
+        if model is None and i < len(parts) - 1:
+            raise ScenarioError([Problem(source, path, f"{part!r} is a value, not a section",
+                                         "a path ending at a parameter")])
+    if _is_section(field):
+        names = list(field.annotation.model_fields)
+        raise ScenarioError([Problem(source, path, "names a whole section, not a parameter",
+                                     f"one parameter of it, e.g. {path}.{names[0]}")])
+    return field
+
+
+def _set(data: dict, path: str, value: Any, source: str) -> None:
+    node = data
+    for part in path.split(".")[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ScenarioError([Problem(source, path, "parent is not a mapping",
+                                         "a path into a section")])
+    node[path.rsplit(".", 1)[-1]] = value
+
+
+def apply_overrides(data: dict, overrides: dict[str, Any], source: str) -> dict:
+    """Raw scenario data with each override fixed for the whole run (see the module's text).
+
+    Args:
+        data: raw scenario data (as read from YAML or dumped from a scenario).
+        overrides: values by dotted path.
+        source: where the overrides came from, named in errors.
+
+    Raises:
+        ScenarioError: for a path that does not name a parameter.
+    """
+    out = copy.deepcopy(data)
+    for path, value in overrides.items():
+        field_at(path, source)
+        _set(out, path, value, source)
+        timeline = out.get("timeline")
+        for shock in timeline if isinstance(timeline, list) else ():
+            changes = shock.get("set") if isinstance(shock, dict) else None
+            if isinstance(changes, dict) and path in changes:
+                changes[path] = copy.deepcopy(value)
+    return out
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """A validated copy of ``scenario`` with overrides fixed for the whole run."""
+    data = apply_overrides(scenario.model_dump(mode="json"), overrides, "overrides")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, {}, "overrides", Scenario)) from None
+
+
+def shock_regimes(scenario: Scenario, file: str = "timeline",
+                  lines: dict[tuple, tuple[str, int]] | None = None
+                  ) -> tuple[tuple[Shock, Scenario], ...]:
+    """Each shock in the order a run applies it, with the scenario in effect once it happened.
+
+    Shocks apply by day, then as listed. Changes apply cumulatively, so two changes valid
+    alone but not together are caught here, when a scenario is loaded, rather than in the
+    middle of a run.
+
+    Args:
+        scenario: a validated scenario.
+        file: the file to name in errors.
+        lines: where each key path was set, for the line of an error.
+
+    Raises:
+        ScenarioError: when a shock sets something a shock may not set, or leaves the scenario
+            invalid.
+    """
+    lines = lines or {}
+    problems = []
+    current = scenario
+    out = []
+    timeline = scenario.timeline
+    for i in sorted(range(len(timeline)), key=lambda k: timeline[k].day):
+        shock = timeline[i]
+        line = lines.get(("timeline", i, "set"), (file, None))[1]
+        changes = {}
+        for path, value in shock.set.items():
+            where = f"timeline.{i}.set.{path}"
+            if path.split(".")[0] not in SETTABLE_SECTIONS:
+                problems.append(Problem(file, where,
+                                        "a shock can only change role or conflict parameters",
+                                        "paths under " + ", ".join(SETTABLE_SECTIONS), line))
+                continue
+            try:
+                field_at(path, file)
+            except ScenarioError as exc:
+                problems.extend(Problem(file, where, pr.message, pr.allowed, line)
+                                for pr in exc.problems)
+                continue
+            changes[path] = value
+        if changes:
+            data = current.model_dump(mode="json")
+            for path, value in changes.items():
+                _set(data, path, value, file)
+            try:
+                current = Scenario.model_validate(data)
+            except ValidationError as exc:
+                problems.extend(Problem(file, f"timeline.{i}.set ({pr.field})",
+                                        f"{pr.message} from day {shock.day} on", pr.allowed, line)
+                                for pr in problems_from_validation(exc, {}, file, Scenario))
+                break
+        out.append((shock, current))
+    if problems:
+        raise ScenarioError(problems)
+    return tuple(out)

@@ -1,0 +1,279 @@
+"""The scenario: meta, pools, agreement, timeline and run settings around the three roles.
+
+Every parameter is a field of a frozen pydantic model that forbids unknown keys and carries
+bounds, a unit and a one-line meaning. Defaults live here and in :mod:`sim.scenario.roles`
+only: the CLI, sweeps and dashboards read them from these models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, model_validator
+
+from sim.scenario.base import Frozen, P, rule
+from sim.scenario.roles import Conflict, Government, Insurgent, Mediator
+
+
+class Sides(Frozen):
+    """Names the scenario gives to the three generic roles."""
+
+    government: str = P("Government", "name", "name of the side holding the insurgents' fighters",
+                        min_length=1, max_length=60)
+    insurgent: str = P("Insurgents", "name", "name of the side holding government personnel",
+                       min_length=1, max_length=60)
+    mediator: str = P("Mediator", "name", "name of the outside power that presses and bridges",
+                      min_length=1, max_length=60)
+
+
+class PatternSpec(Frozen):
+    """What counts as the stall-then-unilateral-release pattern in this scenario."""
+
+    window: int = P(3, "days", "days after a walkout within which the release must come, and "
+                    "after the release in which the insurgent frees nobody", ge=0, le=365)
+    walkout_days: tuple[int, int] | None = P(None, "days",
+                                             "first and last day the walkout may fall on")
+    release_size: tuple[int, int] | None = P(None, "prisoners",
+                                             "smallest and largest unilateral release that counts")
+
+
+class Meta(Frozen):
+    """What the scenario is and where its figures come from."""
+
+    name: str = P("unnamed", "name", "short name of the scenario", min_length=1, max_length=80)
+    description: str = P("", "text", "what the scenario represents", max_length=4000)
+    start_date: date = P(date(2020, 1, 1), "date", "calendar date of day 0")
+    sources: list[str] = P([], "text", "public sources the figures come from")
+    reference_data: str | None = P(None, "path",
+                                   "CSV of reported counts to compare runs with, relative to "
+                                   "the scenario file")
+    sides: Sides = P(Sides(), "section", "names of the three sides")
+    pattern: PatternSpec = P(PatternSpec(), "section",
+                             "criteria of the stall-then-unilateral-release pattern")
+
+
+
+
+class PoolSpec(Frozen):
+    """How one side's prisoners are generated (or where they are loaded from)."""
+
+    size: int = P(1000, "prisoners", "prisoners held", ge=1, le=5_000_000)
+    listed: int = P(1000, "prisoners", "held prisoners on the other side's list", ge=0,
+                    le=5_000_000)
+    named: int = P(0, "prisoners", "listed prisoners the other side names individually", ge=0,
+                   le=10_000)
+    rank_shares: tuple[float, float, float] = P(
+        (0.85, 0.13, 0.02), "shares", "shares of rank-and-file, mid-rank and senior prisoners")
+    age_mean: float = P(32.0, "years", "mean age", ge=14, le=90)
+    age_sd: float = P(9.0, "years", "standard deviation of age", ge=0, le=40)
+    health_alpha: float = P(5.0, "1", "beta-distribution alpha of health (1 = healthy)", gt=0,
+                            le=100)
+    health_beta: float = P(2.0, "1", "beta-distribution beta of health", gt=0, le=100)
+    sentence_mean_days: float = P(2000.0, "days", "mean remaining sentence", gt=0, le=36500)
+    csv: str | None = P(None, "path",
+                        "CSV with columns rank,age,health,sentence_days,listed,named, relative "
+                        "to the scenario file; replaces the generated pool")
+
+    @model_validator(mode="after")
+    def _counts(self) -> PoolSpec:
+        if self.listed > self.size:
+            raise rule("listed", f"more listed ({self.listed}) than held: size ({self.size})",
+                       f"at most {self.size}")
+        if self.named > self.listed:
+            raise rule("named", f"more named ({self.named}) than listed ({self.listed})",
+                       f"at most {self.listed}")
+        if any(s < 0 for s in self.rank_shares) or abs(sum(self.rank_shares) - 1) > 1e-6:
+            raise rule("rank_shares", f"{list(self.rank_shares)} do not sum to 1",
+                       "three non-negative shares summing to 1")
+        return self
+
+
+class Pools(Frozen):
+    """The two prisoner pools."""
+
+    government_holds: PoolSpec = P(PoolSpec(), "section", "the insurgents' fighters the "
+                                   "government holds")
+    insurgent_holds: PoolSpec = P(PoolSpec(size=200, listed=200), "section",
+                                  "the government personnel the insurgent holds")
+
+
+class Agreement(Frozen):
+    """What the sides committed to and how releases must happen."""
+
+    government_commitment: int = P(1000, "prisoners", "prisoners the government commits to free",
+                                   ge=0, le=5_000_000)
+    insurgent_commitment: int = P(200, "prisoners", "prisoners the insurgent commits to free",
+                                  ge=0, le=5_000_000)
+    ratio: float = P(5.0, "government/insurgent",
+                     "prisoners the government frees per prisoner the insurgent frees", gt=0,
+                     le=10_000)
+    round_size: int = P(100, "prisoners", "government releases in one agreed round", ge=1,
+                        le=5_000_000)
+    batch_cap: int = P(100, "prisoners/day", "most prisoners a side can release in one day",
+                       ge=1, le=5_000_000)
+    deadline_day: int = P(10, "day", "day by which talks were due to begin", ge=0, le=36500)
+    joint_verification: bool = P(True, "flag",
+                                 "releases count as compliant only if jointly agreed and verified")
+
+
+class ShockKind(StrEnum):
+    """Kinds of exogenous event a timeline may hold."""
+
+    DEADLINE = "deadline"
+    DECREE = "decree"
+    AID_CUT = "aid_cut"
+    EPIDEMIC = "epidemic"
+    TALKS_OPEN = "talks_open"
+    OTHER = "other"
+
+
+class PressureDelta(Frozen):
+    """Pressure a shock adds (or removes) at once."""
+
+    mediator: float = P(0.0, "pressure", "added to the mediator's pressure on the government",
+                        ge=-10, le=10)
+    humanitarian: float = P(0.0, "pressure", "added to humanitarian pressure", ge=-10, le=10)
+    domestic: float = P(0.0, "pressure", "added to domestic opposition", ge=-10, le=10)
+    insurgent: float = P(0.0, "pressure", "added to the mediator's pressure on the insurgent",
+                         ge=-10, le=10)
+
+
+class Shock(Frozen):
+    """A dated exogenous event. It may change pressure or parameters, never decide an outcome."""
+
+    day: int = P(0, "day", "day the shock happens", ge=0, le=36500)
+    kind: ShockKind = P(ShockKind.OTHER, "kind", "what sort of event this is")
+    label: str = P("", "text", "what happened, in a few words", max_length=300)
+    source: str | None = P(None, "url", "where it was reported")
+    pressure: PressureDelta = P(PressureDelta(), "section", "pressure added at once")
+    set: dict[str, Any] = P({}, "overrides",
+                            "parameters changed from this day on, by dotted path "
+                            "(government.*, insurgent.*, mediator.*, conflict.*)")
+
+
+class Run(Frozen):
+    """How long to run and with which seed."""
+
+    days: int = P(200, "days", "days to simulate", ge=1, le=36500)
+    seed: int = P(0, "seed", "seed of the model's random generator", ge=0, le=2**63 - 1)
+
+
+SETTABLE_SECTIONS = ("government", "insurgent", "mediator", "conflict")
+
+
+class Scenario(Frozen):
+    """A whole scenario: roles, pools, agreement, timeline and run settings."""
+
+    meta: Meta = P(Meta(), "section", "name, description, dates and sources")
+    government: Government = P(Government(), "section", "the government's parameters")
+    insurgent: Insurgent = P(Insurgent(), "section", "the insurgent's parameters")
+    mediator: Mediator = P(Mediator(), "section", "the mediator's parameters")
+    conflict: Conflict = P(Conflict(), "section", "violence, capacity and collapse")
+    pools: Pools = P(Pools(), "section", "the prisoner pools")
+    agreement: Agreement = P(Agreement(), "section", "commitments and mechanism")
+    timeline: list[Shock] = P([], "events", "dated exogenous shocks")
+    run: Run = P(Run(), "section", "run length and seed")
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> Scenario:
+        a, gov, ins = self.agreement, self.pools.government_holds, self.pools.insurgent_holds
+        if a.government_commitment > gov.listed:
+            raise rule("agreement.government_commitment",
+                       f"({a.government_commitment}) exceeds the {gov.listed} prisoners listed "
+                       "in pools.government_holds", f"at most {gov.listed}")
+        if a.insurgent_commitment > ins.listed:
+            raise rule("agreement.insurgent_commitment",
+                       f"({a.insurgent_commitment}) exceeds the {ins.listed} prisoners listed "
+                       "in pools.insurgent_holds", f"at most {ins.listed}")
+        if a.ratio > gov.size or a.ratio * ins.size < 1 - 1e-9:
+            raise rule("agreement.ratio", f"({a.ratio}) is impossible for pools of {gov.size} "
+                       f"and {ins.size}", f"a ratio from 1/{ins.size} to {gov.size}")
+        if a.insurgent_commitment and a.government_commitment / a.ratio > ins.size:
+            raise rule("agreement.ratio", f"({a.ratio}) would oblige the insurgent to free "
+                       f"{a.government_commitment / a.ratio:.0f} prisoners but it holds "
+                       f"{ins.size}", f"a ratio of at least {a.government_commitment / ins.size:g}")
+        if a.batch_cap > gov.size:
+            raise rule("agreement.batch_cap", f"({a.batch_cap}) exceeds the government's pool "
+                       f"({gov.size})", f"at most {gov.size}")
+        if a.round_size > max(a.government_commitment, 1):
+            raise rule("agreement.round_size", f"({a.round_size}) exceeds "
+                       f"government_commitment ({a.government_commitment})",
+                       f"at most {max(a.government_commitment, 1)}")
+        if self.government.unilateral_batch > a.batch_cap:
+            raise rule("government.unilateral_batch", f"({self.government.unilateral_batch}) "
+                       f"exceeds agreement.batch_cap ({a.batch_cap})", f"at most {a.batch_cap}")
+        for i, shock in enumerate(self.timeline):
+            if shock.day > self.run.days:
+                raise rule(f"timeline.{i}.day", f"({shock.day}) is after run.days "
+                           f"({self.run.days})", f"a day from 0 to {self.run.days}")
+        return self
+
+    def content_hash(self) -> str:
+        """Hash of everything that shapes a run except the seed (12 hex digits).
+
+        Files count by their content, not their location, so the hash is the same in any
+        checkout; the reference data shapes no run and is left out.
+        """
+        data = self.model_dump(mode="json")
+        data["run"].pop("seed")
+        data["meta"].pop("reference_data")
+        for spec in data["pools"].values():
+            if spec["csv"]:
+                try:
+                    spec["csv"] = hashlib.sha256(Path(spec["csv"]).read_bytes()).hexdigest()
+                except OSError:
+                    spec["csv"] = Path(spec["csv"]).name
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @cached_property
+    def regimes(self) -> tuple[tuple[Shock, Scenario], ...]:
+        """Each shock of the timeline, in the order a run applies it, with what follows it.
+
+        Each pair is a shock and the scenario in effect once it has happened. Shocks apply by
+        day, and in the order listed within a day; each ``set:`` changes the parameters in
+        effect, cumulatively. Worked out once per scenario: runs share it.
+        """
+        from sim.scenario.overrides import shock_regimes
+
+        return shock_regimes(self)
+
+
+def json_schema() -> dict:
+    """JSON Schema of scenario files (with the loader's ``extends`` key)."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Parley scenario"
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "path of a base scenario this file overrides, relative to this file",
+    }
+    return schema
+
+
+def describe(scenario: Scenario) -> list[tuple[str, Any, str, str]]:
+    """Every parameter as ``(path, value, unit, meaning)`` rows, in schema order."""
+    rows: list[tuple[str, Any, str, str]] = []
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name, field in type(model).model_fields.items():
+            value = getattr(model, name)
+            path = f"{prefix}{name}"
+            if isinstance(value, BaseModel):
+                walk(value, path + ".")
+            elif name == "timeline":
+                for i, shock in enumerate(value):
+                    walk(shock, f"{path}.{i}.")
+            else:
+                extra = field.json_schema_extra or {}
+                shown = value.value if hasattr(value, "value") else value
+                rows.append((path, shown, str(extra.get("unit", "")), field.description or ""))
+
+    walk(scenario, "")
+    return rows

@@ -1,0 +1,185 @@
+"""The state of an exchange, in named parts, and the live view the roles read it through.
+
+Only the model changes these parts (:mod:`sim.model`); every rule that says how a quantity
+changes is a pure function in the module of its role (:mod:`sim.agents`) or of its mechanism
+(:mod:`sim.mechanisms`). The prisoner pools (:mod:`sim.pools`) are the fifth part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.base import VIEW_FIELDS, FrozenView, Phase, Proposal
+
+if TYPE_CHECKING:
+    from sim.model import ParleyModel
+
+NEVER = -(10**9)
+"""The day of something that has not happened, far enough in the past for any cooldown."""
+
+
+@dataclass(slots=True)
+class Round:
+    """An agreed round on its way through verification and release."""
+
+    size: int
+    named: int
+    verify_day: int
+    released: int = 0
+    named_released: int = 0
+
+
+@dataclass(slots=True)
+class Talks:
+    """The table: phase, positions, and the insurgent's frustration and trust."""
+
+    trust: float
+    phase: Phase = Phase.PRE_TALKS
+    opened_day: int | None = None
+    days_without_agreement: int = 0
+    frustration: float = 0.0
+    gap: float = 0.0
+    """Today's gap between offer and demand, in the insurgent's utility (0 without one)."""
+    walkouts: int = 0
+    walkout_news: bool = False
+    """A walkout the mediator has yet to react to (it reacts the next day)."""
+    round: Round | None = None
+    positions: tuple[Proposal, Proposal, Proposal] | None = None
+    """The last demand, offer and bridge recorded (each is recorded when it changes)."""
+
+
+@dataclass(slots=True)
+class Pressure:
+    """Pressure on each side, and how far the mediator has given up."""
+
+    mediator: float = 0.0
+    """The mediator's pressure on the government."""
+    humanitarian: float = 0.0
+    domestic: float = 0.0
+    """Domestic opposition: it counts against releasing."""
+    insurgent: float = 0.0
+    """The mediator's pressure on the insurgent."""
+    disengagement: float = 0.0
+
+
+@dataclass(slots=True)
+class Fighting:
+    """Violence, fighting capacity and fighters who return to it."""
+
+    attack_log: list[int]
+    """Attacks on each day (index = day)."""
+    returns_by_day: np.ndarray
+    """Freed prisoners due back at the front on each day (the last slot: after the run)."""
+    attacks: int = 0
+    """Attacks today."""
+    casualties_expected: float = 0.0
+    airstrike: bool = False
+    attacks_recent: float = 0.0
+    damage: float = 0.0
+    """Share of capacity destroyed by strikes and not yet repaired."""
+    capacity: float = 1.0
+    returned_fighters: int = 0
+    failing_days: int = 0
+    """Consecutive days on which the process was failing."""
+
+
+@dataclass(slots=True)
+class Ledger:
+    """Who has freed whom: what counts towards each commitment and what the insurgent owes."""
+
+    deal: int = 0
+    """Government releases under the agreed mechanism."""
+    unilateral: int = 0
+    """Government releases made on its own."""
+    listed: int = 0
+    """Government releases of prisoners on the insurgent's list (its commitment counts these)."""
+    compliant_credit: int = 0
+    """Unilateral releases the insurgent counts as compliant."""
+    discounted_value: float = 0.0
+    """What the insurgent counts of releases outside the mechanism."""
+    reciprocal: int = 0
+    """Insurgent releases in return for agreed rounds."""
+    goodwill: int = 0
+    """Insurgent releases as goodwill."""
+    last_unilateral_day: int = NEVER
+    government_today: int = 0
+    """Government releases today: the daily cap is shared by every kind of release."""
+
+
+def _read(path: str) -> property:
+    return property(attrgetter(path))
+
+
+class LiveView:
+    """The model's state as a :class:`~sim.agents.base.View`: read-only, by name, always current.
+
+    It copies nothing: each name reads the part of the state it shows. Rules run between the
+    model's changes, so a view read within one rule is consistent.
+    """
+
+    __slots__ = ("_model",)
+
+    def __init__(self, model: ParleyModel) -> None:
+        self._model = model
+
+    day = _read("_model.day")
+    phase = _read("_model.talks.phase")
+    days_without_agreement = _read("_model.talks.days_without_agreement")
+    round_size = _read("_model.terms.round_size")
+    batch_cap = _read("_model.terms.batch_cap")
+    ratio = _read("_model.terms.ratio")
+    named_total = _read("_model.gov_pool.n_named")
+    named_released = _read("_model.gov_pool.n_named_released")
+    deal_released = _read("_model.ledger.deal")
+    unilateral_released = _read("_model.ledger.unilateral")
+    compliant_credit = _read("_model.ledger.compliant_credit")
+    discounted_value = _read("_model.ledger.discounted_value")
+    insurgent_released = _read("_model.ins_pool.n_released")
+    reciprocal_released = _read("_model.ledger.reciprocal")
+    goodwill_released = _read("_model.ledger.goodwill")
+    last_unilateral_day = _read("_model.ledger.last_unilateral_day")
+    attacks_recent = _read("_model.fighting.attacks_recent")
+    frustration = _read("_model.talks.frustration")
+    trust = _read("_model.talks.trust")
+    pressure_mediator = _read("_model.pressure.mediator")
+    pressure_humanitarian = _read("_model.pressure.humanitarian")
+    pressure_domestic = _read("_model.pressure.domestic")
+    pressure_on_insurgent = _read("_model.pressure.insurgent")
+    disengagement = _read("_model.pressure.disengagement")
+
+    @property
+    def talks_day(self) -> int:
+        """Days since talks first opened (0 before)."""
+        opened = self._model.talks.opened_day
+        return 0 if opened is None else self._model.day - opened
+
+    @property
+    def days_past_deadline(self) -> int:
+        """Days since the agreed start of talks (0 before it)."""
+        late = self._model.day - self._model.terms.deadline_day
+        return late if late > 0 else 0
+
+    @property
+    def government_remaining(self) -> int:
+        """Listed prisoners the government has yet to free to meet its commitment."""
+        left = self._model.terms.government_commitment - self._model.ledger.listed
+        return left if left > 0 else 0
+
+    @property
+    def insurgent_remaining(self) -> int:
+        """Prisoners the insurgent has yet to free to meet its commitment."""
+        left = self._model.terms.insurgent_commitment - self._model.ins_pool.n_released
+        return left if left > 0 else 0
+
+    @property
+    def round_pending(self) -> bool:
+        """An agreed round is being verified or released."""
+        return self._model.talks.round is not None
+
+    def freeze(self) -> FrozenView:
+        """The view as it stands now, held by value."""
+        return FrozenView(*(getattr(self, name) for name in VIEW_FIELDS))
