@@ -23,6 +23,13 @@ class EventKind(StrEnum):
     AIRSTRIKE = "airstrike"
     COMPLETION = "completion"
     COLLAPSE = "collapse"
+    TRUCE = "truce"
+    LAPSE = "lapse"
+    CONDITION = "condition"
+    CONDITION_MET = "condition_met"
+    WAIVER = "waiver"
+    RECOGNITION = "recognition"
+    SHORTFALL = "shortfall"
 
 
 class Actor(StrEnum):

@@ -2,13 +2,15 @@
 
 A day runs in the order of DESIGN.md, written out in :meth:`ParleyModel.step`:
 
-1. shocks, 2. violence (and the mediator's reaction), 3. negotiation, 4. stall and walkout,
-5. unilateral release, 6. insurgent releases, 7. return to fight, 8. end, 9. record.
+1. shocks, 2. violence (and the mediator's reaction), 3. negotiation and agreed rounds,
+4. stall and walkout, 5. unilateral release, 6. insurgent releases, 7. return to fight,
+8. end (completion, conditions, truce, collapse), 9. record.
 
 The state lives in named parts (:mod:`sim.state`) and the two prisoner pools; the rules that
 change it are pure functions of the roles (:mod:`sim.agents`) and of the shared mechanisms
 (:mod:`sim.mechanisms`). The model calls the rules, applies their results and records what
-happened. Agents read a :class:`~sim.state.LiveView`, never the model.
+happened; how prisoners change hands is in :class:`sim.releases.Releases`, which this class
+extends. Agents read a :class:`~sim.state.LiveView`, never the model.
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ from sim.agents.insurgent import InsurgentAgent
 from sim.agents.mediator import MediatorAgent
 from sim.errors import Problem, ScenarioError
 from sim.events import Actor, Event, EventKind
-from sim.mechanisms import exchange, violence
+from sim.mechanisms import conditions, exchange, truce, violence
+from sim.narrative import sentence
 from sim.outputs import SERIES, SERIES_COLUMNS
-from sim.pools import Pool, ReleaseMode, build_pool
-from sim.scenario import Agreement, Scenario, Shock, ShockKind
-from sim.state import Fighting, Ledger, LiveView, Pressure, Round, Talks
+from sim.pools import build_pool
+from sim.releases import Releases
+from sim.scenario import Agreement, Scenario, Shock, ShockKind, Side
+from sim.state import Condition, Fighting, Ledger, LiveView, Pressure, Round, Talks
 
 STREAMS = ("pool_government", "pool_insurgent", "environment", "returns", "insurgent",
            "mediator", "casualties")
@@ -50,7 +54,7 @@ _READ_ROW = attrgetter(*(c.source for c in SERIES))  # one call reads a day's re
 _CASUALTIES = SERIES_COLUMNS.index("casualties")
 
 
-class ParleyModel(mesa.Model):
+class ParleyModel(Releases, mesa.Model):
     """A negotiated prisoner exchange between a government and an insurgent, with a mediator.
 
     Args:
@@ -73,10 +77,10 @@ class ParleyModel(mesa.Model):
         self.streams = {name: np.random.default_rng(s)
                         for name, s in zip(STREAMS, children, strict=True)}
         pools = scenario.pools
-        self.gov_pool: Pool = build_pool(pools.government_holds, "government_holds",
-                                         self.streams["pool_government"])
-        self.ins_pool: Pool = build_pool(pools.insurgent_holds, "insurgent_holds",
-                                         self.streams["pool_insurgent"])
+        self.gov_pool = build_pool(pools.government_holds, "government_holds",
+                                   self.streams["pool_government"])
+        self.ins_pool = build_pool(pools.insurgent_holds, "insurgent_holds",
+                                   self.streams["pool_insurgent"])
         self._check_loaded_pools()
 
         self.day = 0
@@ -116,15 +120,15 @@ class ParleyModel(mesa.Model):
     def step(self) -> None:
         """Advance one day, in the order documented at the top of this module."""
         self.day += 1
-        self.ledger.government_today = 0
+        self.ledger.government_today = self.ledger.insurgent_today = 0
         self._apply_shocks()            # 1. shocks
         self._violence()                # 2. violence, airstrikes, pressure
-        self._negotiate()               # 3. negotiation and agreed releases
+        self._negotiate()               # 3. negotiation and agreed rounds
         self._stall_and_walkout()       # 4. frustration, walkout, resumption
         self._unilateral_release()      # 5. unilateral release and the insurgent's verdict
-        self._insurgent_releases()      # 6. reciprocity and goodwill
+        self._insurgent_releases()      # 6. recognition, reciprocity and goodwill
         self._return_to_fight()         # 7. released fighters return
-        self._check_end()               # 8. completion or collapse
+        self._check_end()               # 8. completion, conditions, truce, collapse
         self._record()                  # 9. record the day
 
     def play(self, move: Move) -> None:
@@ -183,8 +187,14 @@ class ParleyModel(mesa.Model):
         """The scenario's names for the three sides."""
         return self.spec.meta.sides
 
-    def _event(self, actor: Actor, kind: EventKind, sentence: str, **details) -> None:
-        self.events.append(Event(self.day, actor, kind, sentence, details))
+    def still_needed(self, condition: Condition) -> int:
+        """Prisoners the other side must still free to meet a condition."""
+        other = self.ins_pool if condition.holder is Side.GOVERNMENT else self.gov_pool
+        return conditions.still_needed(condition, other.released_by_category)
+
+    def _event(self, actor: Actor, kind: EventKind, **details) -> None:
+        self.events.append(Event(self.day, actor, kind,
+                                 sentence(kind, actor, details, self.names), details))
 
     def _set_phase(self, phase: Phase) -> None:
         self.talks.phase = phase
@@ -202,8 +212,14 @@ class ParleyModel(mesa.Model):
             p.domestic = max(0.0, p.domestic + d.domestic)
             p.insurgent = max(0.0, p.insurgent + d.insurgent)
             self.params = regime
-            self._event(Actor.WORLD, EventKind.SHOCK, shock.label or f"a {shock.kind} shock.",
-                        shock=str(shock.kind), set=dict(shock.set))
+            self._event(Actor.WORLD, EventKind.SHOCK, shock=str(shock.kind), label=shock.label,
+                        set=dict(shock.set))
+            if shock.truce is not None:
+                self._begin_truce(shock)
+            if shock.waive is not None:
+                self._waive(shock.waive)
+            if shock.condition is not None:
+                self._set_condition(shock)
             if shock.kind is ShockKind.TALKS_OPEN:
                 self._open_talks()
         if not self._opens_by_shock and self.day == self.terms.deadline_day:
@@ -212,9 +228,27 @@ class ParleyModel(mesa.Model):
     def _open_talks(self) -> None:
         if self.talks.phase is Phase.PRE_TALKS:
             self._set_phase(Phase.IN_SESSION)
-            self._event(Actor.WORLD, EventKind.RESUMPTION,
-                        f"talks between the {self.names.government} and the "
-                        f"{self.names.insurgent} open.", opened=True)
+            self._event(Actor.WORLD, EventKind.RESUMPTION, opened=True)
+
+    def _begin_truce(self, shock: Shock) -> None:
+        spec = shock.truce
+        self.fighting.truce = truce.begin(spec)
+        self._event(Actor.WORLD, EventKind.TRUCE, days=spec.days, violence=spec.violence,
+                    tied_to=spec.tied_to and str(spec.tied_to), per_prisoners=spec.per_prisoners)
+
+    def _set_condition(self, shock: Shock) -> None:
+        spec = shock.condition
+        other = self.ins_pool if spec.holder is Side.GOVERNMENT else self.gov_pool
+        self.talks.conditions.append(conditions.set_condition(spec, other))
+        self._event(Actor(spec.holder.value), EventKind.CONDITION, holder=str(spec.holder),
+                    other=str(spec.holder.other), frees=spec.frees,
+                    categories=", ".join(c.replace("_", " ") for c in spec.categories))
+
+    def _waive(self, holder: Side) -> None:
+        kept = [c for c in self.talks.conditions if c.holder is not holder]
+        if len(kept) < len(self.talks.conditions):
+            self.talks.conditions = kept
+            self._event(Actor(holder.value), EventKind.WAIVER, holder=str(holder))
 
     # 2. Violence
 
@@ -222,11 +256,11 @@ class ParleyModel(mesa.Model):
         s, f, talks, p, view = self.params, self.fighting, self.talks, self.pressure, self.view
         f.capacity = violence.capacity(f.returned_fighters, f.damage, s.conflict)
         intensity = ins_rules.attack_intensity(talks.phase, talks.frustration, s.insurgent,
-                                               f.capacity)
+                                               f.capacity) * truce.violence_scale(f.truce)
         f.attacks = violence.draw_attacks(intensity, s.insurgent.attack_dispersion,
                                           self.streams["environment"])
         # Expected casualties only: they feed back into nothing, so they are drawn at once,
-        # on their own stream, when the series is read (see ``columns``).
+        # on their own stream, when the series is read (see ``series``).
         f.casualties_expected = f.attacks * s.insurgent.casualties_per_attack
         f.attack_log[self.day] = f.attacks
         f.attacks_recent = violence.mean_attacks(f.attack_log, self.day, violence.RECENT_DAYS)
@@ -237,8 +271,6 @@ class ParleyModel(mesa.Model):
             talks.frustration, talks.trust = ins_rules.after_strike(talks.frustration,
                                                                     talks.trust, s.insurgent)
             self._event(Actor.MEDIATOR, EventKind.AIRSTRIKE,
-                        f"the {self.names.mediator} strikes the {self.names.insurgent} after "
-                        f"{f.attacks_recent:.0f} attacks a day.",
                         attacks_recent=round(f.attacks_recent, 1))
         f.damage = violence.repaired(f.damage, s.conflict)
 
@@ -277,10 +309,8 @@ class ParleyModel(mesa.Model):
         talks.frustration *= ins_rules.FRUSTRATION_KEPT
         verify = s.mediator.verification_days
         talks.round = Round(deal.size, deal.named, self.day + verify)
-        self._event(Actor.MEDIATOR, EventKind.AGREEMENT,
-                    f"the sides agree on a round of {deal.size} prisoners"
-                    f"{f', {deal.named} of them named' if deal.named else ''}, to be verified "
-                    f"in {verify} days.", size=deal.size, named=deal.named)
+        self._event(Actor.MEDIATOR, EventKind.AGREEMENT, size=deal.size, named=deal.named,
+                    verify_days=verify)
         self._release_round()
 
     def _settle(self, demand: Proposal, offer: Proposal, bridge: Proposal) -> Proposal | None:
@@ -299,64 +329,14 @@ class ParleyModel(mesa.Model):
         last = self.talks.positions
         if last == (demand, offer, bridge):
             return
-        n = self.names
         if last is None or last[0] != demand:
-            named = f", including the {demand.named} named senior commanders" if demand.named \
-                else ""
-            self._event(Actor.INSURGENT, EventKind.DEMAND,
-                        f"the {n.insurgent} demand a round of {demand.size}{named}.",
-                        size=demand.size, named=demand.named)
+            self._event(Actor.INSURGENT, EventKind.DEMAND, size=demand.size, named=demand.named)
         if last is None or last[1] != offer:
-            named = f", {offer.named} of them named" if offer.named else \
-                (", without the named commanders" if demand.named else "")
-            self._event(Actor.GOVERNMENT, EventKind.OFFER,
-                        f"the {n.government} offer {offer.size} prisoners{named}.",
-                        size=offer.size, named=offer.named)
+            self._event(Actor.GOVERNMENT, EventKind.OFFER, size=offer.size, named=offer.named,
+                        demanded_named=demand.named)
         if last is None or last[2] != bridge:
-            self._event(Actor.MEDIATOR, EventKind.BRIDGE,
-                        f"the {n.mediator} propose {bridge.size} with {bridge.named} named.",
-                        size=bridge.size, named=bridge.named)
+            self._event(Actor.MEDIATOR, EventKind.BRIDGE, size=bridge.size, named=bridge.named)
         self.talks.positions = (demand, offer, bridge)
-
-    def _release_round(self) -> None:
-        round_ = self.talks.round
-        if self.day < round_.verify_day:
-            return  # still being verified
-        want, named_want = exchange.due_today(round_, self.terms.batch_cap)
-        idx = self.gov_pool.take("named", named_want)
-        if idx.size < want:
-            rest = self.gov_pool.take("cost", want - idx.size)
-            idx = np.concatenate([idx, rest]) if idx.size else rest
-        if idx.size:
-            named = self._free_government(idx, ReleaseMode.DEAL, oath=False)
-            round_.released += idx.size
-            round_.named_released += named
-            self._event(Actor.GOVERNMENT, EventKind.RELEASE,
-                        f"the {self.names.government} release {idx.size} prisoners under the "
-                        f"agreed mechanism{f', {named} of them named' if named else ''}.",
-                        size=int(idx.size), named=named, mode="deal")
-        if round_.released >= round_.size or idx.size < want:
-            self.talks.round = None
-
-    def _free_government(self, idx: np.ndarray, mode: ReleaseMode, oath: bool) -> int:
-        """Free the government's rows ``idx``; returns how many of them were named."""
-        s, p, ledger = self.params, self.pressure, self.ledger
-        named, seniors, listed = self.gov_pool.release(idx, self.day, mode, oath)
-        size = idx.size
-        ledger.government_today += size
-        p.domestic += gov_rules.opposition_from_seniors(seniors, s.government)
-        days = self.gov_pool.draw_returns(idx, self.day, oath, s.conflict,
-                                          self.streams["returns"])
-        # Returns after the last day land in a spare slot that is never read.
-        np.add.at(self.fighting.returns_by_day, np.minimum(days, self.days + 1), 1)
-        ledger.listed += listed
-        if mode is ReleaseMode.DEAL:
-            ledger.deal += size
-        else:
-            ledger.unilateral += size
-        p.mediator = max(0.0, p.mediator - med_rules.release_relief(s.mediator, size))
-        self.talks.trust = min(1.0, self.talks.trust + ins_rules.trust_gain(s.insurgent, size))
-        return named
 
     # 4. Stall and walkout
 
@@ -369,15 +349,11 @@ class ParleyModel(mesa.Model):
         talks.trust = ins_rules.trust_after_day(talks.trust, s.insurgent)
         if talks.phase is not Phase.IN_SESSION and talks.phase is not Phase.SUSPENDED:
             return  # a walkout needs talks in session, a return suspended talks
-        n = self.names
         if self.insurgent.walks_out(view, s.insurgent):
             self._set_phase(Phase.SUSPENDED)
             talks.walkouts += 1
             talks.walkout_news = True
             self._event(Actor.INSURGENT, EventKind.WALKOUT,
-                        f"the {n.insurgent} walk out of the talks, accusing the "
-                        f"{n.government} of wasting time after "
-                        f"{talks.days_without_agreement} days without agreement.",
                         frustration=round(talks.frustration, 3),
                         days_without_agreement=talks.days_without_agreement)
         elif self.insurgent.resumes(view, s.insurgent):
@@ -385,70 +361,7 @@ class ParleyModel(mesa.Model):
             talks.frustration *= ins_rules.FRUSTRATION_KEPT
             talks.days_without_agreement = 0
             talks.positions = None
-            self._event(Actor.INSURGENT, EventKind.RESUMPTION,
-                        f"the {n.insurgent} return to the talks.", trust=round(talks.trust, 3))
-
-    # 5. Unilateral release
-
-    def _unilateral_release(self) -> None:
-        if self.talks.phase in OVER:
-            return
-        s, view = self.params, self.view
-        size = min(self.government.unilateral(view, s.government),
-                   self.terms.batch_cap - self.ledger.government_today)
-        if size <= 0:
-            return
-        idx = self.gov_pool.take("humanitarian", size)
-        if idx.size == 0:
-            return
-        felt = gov_rules.felt_pressure(view, s.government)  # what moved it, before the relief
-        oath = s.government.oath
-        named = self._free_government(idx, ReleaseMode.UNILATERAL, oath=oath)
-        self.ledger.last_unilateral_day = self.day
-        verdict = ins_rules.judge_release(view, s.insurgent, int(idx.size), jointly_agreed=False,
-                                          joint_verification=self.terms.joint_verification)
-        if verdict.compliant:
-            self.ledger.compliant_credit += idx.size
-        else:
-            self.ledger.discounted_value += verdict.value
-        n = self.names
-        reaction = ("call it not according to the agreed mechanism" if not verdict.welcomed
-                    else "welcome it")
-        sworn = ", each under oath not to return to the battlefield" if oath else ""
-        self._event(Actor.GOVERNMENT, EventKind.UNILATERAL_RELEASE,
-                    f"the {n.government} release {idx.size} prisoners unilaterally, chosen by "
-                    f"health, age and remaining sentence{sworn}; the {n.insurgent} {reaction}.",
-                    size=int(idx.size), named=named, felt_pressure=round(felt, 3))
-        self._event(Actor.INSURGENT, EventKind.STATEMENT,
-                    f"the {n.insurgent}: "
-                    + ("\"not according to the agreed mechanism\"; the exchange stays halted."
-                       if not verdict.welcomed else "the release is welcomed."),
-                    rejects=not verdict.welcomed, compliant=verdict.compliant)
-
-    # 6. Insurgent releases
-
-    def _insurgent_releases(self) -> None:
-        if self.gov_pool.n_released == 0:
-            return  # nothing is owed before the government frees anyone
-        reciprocal, goodwill = ins_rules.decide_releases(self.view, self.params.insurgent)
-        total = reciprocal + goodwill
-        if total <= 0:
-            return
-        idx = self.ins_pool.take("cost", total)
-        for order in ("named", "unlisted"):  # named prisoners last of those listed
-            if idx.size < total:
-                idx = np.concatenate([idx, self.ins_pool.take(order, total - idx.size)])
-        paid = min(reciprocal, idx.size)
-        self.ins_pool.release(idx[:paid], self.day, ReleaseMode.DEAL, oath=False)
-        self.ins_pool.release(idx[paid:], self.day, ReleaseMode.GOODWILL, oath=False)
-        self.ledger.reciprocal += paid
-        self.ledger.goodwill += idx.size - paid
-        why = ("in return for the agreed round" if goodwill == 0 else
-               "as goodwill" if reciprocal == 0 else "in return for the agreed round and as "
-               "goodwill")
-        self._event(Actor.INSURGENT, EventKind.RELEASE,
-                    f"the {self.names.insurgent} free {idx.size} prisoners {why}.",
-                    size=int(idx.size), reciprocal=reciprocal, goodwill=goodwill)
+            self._event(Actor.INSURGENT, EventKind.RESUMPTION, trust=round(talks.trust, 3))
 
     # 7. Return to fight
 
@@ -458,14 +371,14 @@ class ParleyModel(mesa.Model):
     # 8. End
 
     def _check_end(self) -> None:
+        self._count_down_truce()
         if self.talks.phase in OVER:
             return
-        if exchange.is_complete(self.view):
+        self._lift_met_conditions()
+        if exchange.is_complete(self.view, self.terms.completion_margin):
             self._set_phase(Phase.COMPLETED)
-            self._event(Actor.WORLD, EventKind.COMPLETION,
-                        f"the exchange is complete: {self.gov_pool.n_released} and "
-                        f"{self.ins_pool.n_released} prisoners freed; the next phase of talks "
-                        f"can begin.", gov=self.gov_pool.n_released, ins=self.ins_pool.n_released)
+            self._event(Actor.WORLD, EventKind.COMPLETION, gov=self.gov_pool.n_released,
+                        ins=self.ins_pool.n_released)
             return
         s, f = self.params, self.fighting
         week = violence.mean_attacks(f.attack_log, self.day, violence.FAILING_DAYS)
@@ -473,9 +386,25 @@ class ParleyModel(mesa.Model):
         f.failing_days = f.failing_days + 1 if failing else 0
         if f.failing_days >= s.conflict.collapse_days:
             self._set_phase(Phase.COLLAPSED)
-            self._event(Actor.WORLD, EventKind.COLLAPSE,
-                        f"the process collapses after {f.failing_days} days of failing "
-                        f"talks and violence.", failing_days=f.failing_days)
+            self._event(Actor.WORLD, EventKind.COLLAPSE, failing_days=f.failing_days)
+
+    def _count_down_truce(self) -> None:
+        t = self.fighting.truce
+        if t is None:
+            return
+        t.days_left -= 1
+        t.held += 1
+        if t.days_left <= 0:
+            self.fighting.truce = None
+            self._event(Actor.WORLD, EventKind.LAPSE, held=t.held,
+                        tied_to=t.tied_to and str(t.tied_to))
+
+    def _lift_met_conditions(self) -> None:
+        for condition in list(self.talks.conditions):
+            if self.still_needed(condition) == 0:
+                self.talks.conditions.remove(condition)
+                self._event(Actor(condition.holder.value), EventKind.CONDITION_MET,
+                            holder=str(condition.holder))
 
     # 9. Record
 

@@ -122,6 +122,9 @@ class Pool:
     sentence: np.ndarray
     listed: np.ndarray
     named: np.ndarray
+    category: np.ndarray | None = None
+    """Category code of each row (an index into ``category_names``); None: all in one."""
+    category_names: tuple[str, ...] = ("all",)
     size: int = field(init=False)
     held: np.ndarray = field(init=False)
     release_day: np.ndarray = field(init=False)
@@ -134,6 +137,10 @@ class Pool:
 
     def __post_init__(self) -> None:
         n = self.size = self.rank.size
+        if self.category is None:
+            self.category = np.zeros(n, dtype=np.int8)
+        self.category_total = np.bincount(self.category, minlength=len(self.category_names))
+        self.released_by_category = np.zeros(len(self.category_names), dtype=np.int64)
         self.held = np.ones(n, dtype=bool)
         self.release_day = np.full(n, -1, dtype=np.int32)
         self.release_mode = np.zeros(n, dtype=np.int8)
@@ -143,6 +150,7 @@ class Pool:
         self._flags = (self.named.astype(np.int8) | (self.rank == RANK_SENIOR).astype(np.int8) << 1
                        | self.listed.astype(np.int8) << 2)
         self.n_named = int(self.named.sum())
+        self._named_rows = np.flatnonzero(self.named)
         self.n_listed = int(self.listed.sum())
         # Orders sorted lazily, a block at a time: a run frees few of a large pool.
         listed_idx = np.flatnonzero(self.listed & ~self.named)
@@ -165,13 +173,30 @@ class Pool:
         """Prisoners still held."""
         return self.size - self.n_released
 
-    def take(self, order_name: str, k: int) -> np.ndarray:
+    def named_held(self, allowed: np.ndarray) -> int:
+        """Named prisoners still held, of the allowed categories."""
+        rows = self._named_rows
+        return int(np.count_nonzero(self.held[rows] & allowed[self.category[rows]]))
+
+    def categories(self, names: list[str] | tuple[str, ...]) -> np.ndarray:
+        """A mask over the pool's categories: True for those named."""
+        return np.isin(np.array(self.category_names), list(names))
+
+    def take(self, order_name: str, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
         """The next ``k`` still-held rows of a precomputed order (fewer if it runs out).
 
         Rows already freed by another kind of release are skipped, in vectorised chunks.
+
+        Args:
+            order_name: which order to take from.
+            k: how many rows.
+            allowed: a mask over the categories (see :meth:`categories`); rows of the others
+                are passed over and stay in the order for later. None: every category.
         """
         if k <= 0:
             return _EMPTY
+        if allowed is not None and not allowed.all():
+            return self._take_allowed(order_name, k, allowed)
         order = self.orders[order_name]
         start = self._cursor[order_name]
         chunk = order.upto(start + k)[start:]
@@ -195,6 +220,29 @@ class Pool:
             return picked[0]
         return np.concatenate(picked) if picked else _EMPTY
 
+    def _take_allowed(self, order_name: str, k: int, allowed: np.ndarray) -> np.ndarray:
+        """:meth:`take` of rows of some categories only.
+
+        Held rows of other categories stay ahead of the order's cursor, which moves only past
+        rows that are gone for good (freed) or taken now.
+        """
+        order = self.orders[order_name]
+        start = self._cursor[order_name]
+        end = start
+        while True:
+            end = min(order.size, end + max(2 * k, 64))
+            window = order.upto(end)[start:]
+            held = self.held[window]
+            ok = held & allowed[self.category[window]]
+            chosen = np.flatnonzero(ok)
+            if chosen.size >= k or end >= order.size:
+                break
+        chosen = chosen[:k]
+        held[chosen] = False  # what stays held after this take
+        waiting = np.flatnonzero(held)
+        self._cursor[order_name] = start + (int(waiting[0]) if waiting.size else window.size)
+        return window[chosen]
+
     def release(self, idx: np.ndarray, day: int, mode: ReleaseMode,
                 oath: bool) -> tuple[int, int, int]:
         """Mark distinct, still-held rows as released.
@@ -213,6 +261,8 @@ class Pool:
         self.release_mode[idx] = mode
         if oath:  # rows are released once, so the rest keep their initial False
             self.oath[idx] = True
+        self.released_by_category += np.bincount(self.category[idx],
+                                                 minlength=self.released_by_category.size)
         c = np.bincount(self._flags[idx], minlength=8).tolist()
         named, senior, listed = c[1] + c[3] + c[5] + c[7], c[2] + c[3] + c[6] + c[7], sum(c[4:])
         self.n_released += idx.size
@@ -251,8 +301,22 @@ class Pool:
         return self._weight
 
 
+def category_codes(spec: PoolSpec) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Category codes of a generated pool's rows, in blocks, and the categories' names.
+
+    Rows are drawn independently of one another, so blocks of rows are random samples.
+    """
+    counts = spec.category_counts()
+    codes = np.repeat(np.arange(len(counts), dtype=np.int8), list(counts.values()))
+    return codes, tuple(counts)
+
+
 def generate_pool(spec: PoolSpec, rng: np.random.Generator) -> Pool:
-    """Draw a pool from the scenario's distributions with the model's generator."""
+    """Draw a pool from the scenario's distributions with the model's generator.
+
+    Named prisoners are senior commanders, listed, and of the category ``named_in`` when the
+    scenario gives one (fewer are named if that category has too few listed prisoners).
+    """
     n = spec.size
     cuts = np.cumsum(spec.rank_shares)[:-1]
     rank = np.searchsorted(cuts, rng.random(n), side="right").astype(np.int8)
@@ -267,15 +331,18 @@ def generate_pool(spec: PoolSpec, rng: np.random.Generator) -> Pool:
         listed_idx = rng.permutation(n)[:spec.listed]
         listed = np.zeros(n, dtype=bool)
         listed[listed_idx] = True
+    category, names = category_codes(spec)
     named = np.zeros(n, dtype=bool)
     if spec.named:
+        if spec.named_in is not None:
+            listed_idx = listed_idx[category[listed_idx] == names.index(spec.named_in)]
         # Named prisoners are senior commanders: pick listed seniors first, promote if short.
         is_senior = rank[listed_idx] == RANK_SENIOR
         seniors_first = np.concatenate([listed_idx[is_senior], listed_idx[~is_senior]])
         chosen = seniors_first[:spec.named]
         named[chosen] = True
         rank[chosen] = RANK_SENIOR
-    return Pool(rank, age, health, sentence, listed, named)
+    return Pool(rank, age, health, sentence, listed, named, category, names)
 
 
 def load_pool(spec: PoolSpec, section: str) -> Pool:
@@ -313,9 +380,27 @@ def load_pool(spec: PoolSpec, section: str) -> Pool:
         raise PoolDataError([Problem(str(path), f"{field_path}:named",
                                      "names prisoners who are not listed",
                                      "named only where listed is 1")])
+    category, names = _csv_categories(frame, spec, str(path), field_path)
     return Pool(frame["rank"].to_numpy(np.int8), frame["age"].to_numpy(np.float32),
                 frame["health"].to_numpy(np.float32), frame["sentence_days"].to_numpy(np.float32),
-                listed, named)
+                listed, named, category, names)
+
+
+def _csv_categories(frame, spec: PoolSpec, path: str, field_path: str
+                    ) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    """Category codes from a CSV's ``category`` column, by the scenario's category names."""
+    names = tuple(spec.category_counts())
+    if "category" not in frame.columns:
+        if spec.categories:
+            raise PoolDataError([Problem(path, f"{field_path}:category", "is missing, but the "
+                                         "scenario declares categories", "a category column "
+                                         "naming " + ", ".join(names))])
+        return None, names
+    codes = frame["category"].map({name: i for i, name in enumerate(names)})
+    if codes.isna().any():
+        raise PoolDataError([Problem(path, f"{field_path}:category", "names categories the "
+                                     "scenario does not declare", ", ".join(names))])
+    return codes.to_numpy(np.int8), names
 
 
 def build_pool(spec: PoolSpec, section: str, rng: np.random.Generator) -> Pool:

@@ -7,13 +7,14 @@ changes is a pure function in the module of its role (:mod:`sim.agents`) or of i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.agents.base import VIEW_FIELDS, FrozenView, Phase, Proposal
+from sim.scenario import Side
 
 if TYPE_CHECKING:
     from sim.model import ParleyModel
@@ -31,6 +32,35 @@ class Round:
     verify_day: int
     released: int = 0
     named_released: int = 0
+    insurgent_released: int = 0
+    """The insurgent's share freed within the round (when it goes first, or in a swap)."""
+
+
+@dataclass(slots=True)
+class Condition:
+    """A side's releases suspended until the other side has freed enough prisoners."""
+
+    holder: Side
+    frees: int
+    categories: np.ndarray
+    """A mask over the other side's categories: which of its releases count."""
+    names: tuple[str, ...]
+    baseline: int
+    """How many that count the other side had freed when the condition was set."""
+
+
+@dataclass(slots=True)
+class Truce:
+    """A truce in force: how long it still holds and what extends it."""
+
+    days_left: int
+    violence: float
+    tied_to: Side | None
+    per_prisoners: int
+    credited: int = 0
+    """Prisoners the tied side has freed since the truce began."""
+    held: int = 0
+    """Days it has held so far."""
 
 
 @dataclass(slots=True)
@@ -50,6 +80,7 @@ class Talks:
     round: Round | None = None
     positions: tuple[Proposal, Proposal, Proposal] | None = None
     """The last demand, offer and bridge recorded (each is recorded when it changes)."""
+    conditions: list[Condition] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -85,6 +116,7 @@ class Fighting:
     returned_fighters: int = 0
     failing_days: int = 0
     """Consecutive days on which the process was failing."""
+    truce: Truce | None = None
 
 
 @dataclass(slots=True)
@@ -108,6 +140,14 @@ class Ledger:
     last_unilateral_day: int = NEVER
     government_today: int = 0
     """Government releases today: the daily cap is shared by every kind of release."""
+    insurgent_today: int = 0
+    """Insurgent releases today (its daily cap too is shared)."""
+    unverified: int = 0
+    """Releases outside the mechanism the insurgent has yet to verify."""
+    verifying: float = 0.0
+    """Part of a release verified but not yet a whole prisoner (verification runs by rate)."""
+    promised: list[tuple[int, int, int]] = field(default_factory=list)
+    """Insurgent releases decided but not yet handed over: ``(day due, reciprocal, goodwill)``."""
 
 
 def _read(path: str) -> property:
@@ -174,6 +214,59 @@ class LiveView:
         """Prisoners the insurgent has yet to free to meet its commitment."""
         left = self._model.terms.insurgent_commitment - self._model.ins_pool.n_released
         return left if left > 0 else 0
+
+    @property
+    def government_room_today(self) -> int:
+        """What the daily cap still lets the government free today."""
+        return self._model.terms.batch_cap - self._model.ledger.government_today
+
+    @property
+    def insurgent_room_today(self) -> int:
+        """What the daily cap still lets the insurgent free today."""
+        return self._model.terms.batch_cap - self._model.ledger.insurgent_today
+
+    @property
+    def named_available(self) -> int:
+        """Named prisoners still held whom the government has not barred."""
+        m = self._model
+        return m.gov_pool.named_held(m.allowed(Side.GOVERNMENT))
+
+    @property
+    def insurgent_promised(self) -> int:
+        """Insurgent releases decided but not yet handed over."""
+        return sum(r + g for _, r, g in self._model.ledger.promised)
+
+    @property
+    def programme_left(self) -> int:
+        """Prisoners the government's decrees still allow it to free on its own."""
+        m = self._model
+        programme = m.params.government.programme
+        if programme is None:
+            return m.gov_pool.n_held
+        left = programme - m.ledger.unilateral
+        return left if left > 0 else 0
+
+    @property
+    def government_halted(self) -> bool:
+        """A condition of the government holds its releases."""
+        return any(c.holder is Side.GOVERNMENT for c in self._model.talks.conditions)
+
+    @property
+    def insurgent_halted(self) -> bool:
+        """A condition of the insurgent holds its releases."""
+        return any(c.holder is Side.INSURGENT for c in self._model.talks.conditions)
+
+    @property
+    def condition_on_government(self) -> int:
+        """Prisoners the insurgent must still free to lift the government's condition."""
+        m = self._model
+        return sum(m.still_needed(c) for c in m.talks.conditions if c.holder is Side.GOVERNMENT)
+
+    @property
+    def truce_days_left(self) -> int:
+        """Days the truce in force still holds (0 without one)."""
+        truce = self._model.fighting.truce
+        return 0 if truce is None else truce.days_left
 
     @property
     def round_pending(self) -> bool:

@@ -214,7 +214,7 @@ RELEASER = Insurgent(goodwill_trust=0.5, release_min_batch=20)
 
 def releases(batch_cap=100, owed_deal=0, owed_goodwill=0, **view):
     """Releases on a day when it owes ``owed_deal`` and ``owed_goodwill`` at a ratio of one."""
-    return ins.decide_releases(make_view(batch_cap=batch_cap, deal_released=owed_deal,
+    return ins.decide_releases(make_view(insurgent_room_today=batch_cap, deal_released=owed_deal,
                                          discounted_value=float(owed_goodwill), **view),
                                RELEASER)
 
@@ -272,7 +272,7 @@ def test_releases_stay_within_what_is_owed_capped_and_left(owed_deal, owed_goodw
                                                           min_batch, phase):
     params = Insurgent(goodwill_trust=goodwill_trust, release_min_batch=min_batch)
     view = make_view(phase=phase, deal_released=owed_deal, discounted_value=float(owed_goodwill),
-                     insurgent_remaining=remaining, trust=trust, batch_cap=cap)
+                     insurgent_remaining=remaining, trust=trust, insurgent_room_today=cap)
     reciprocal, goodwill = ins.decide_releases(view, params)
     assert 0 <= reciprocal <= owed_deal
     assert 0 <= goodwill <= owed_goodwill

@@ -169,6 +169,14 @@ def test_an_insurgent_that_never_accepts_gets_no_deal_but_talks_happen():
     assert result.series["ins_released"][-1] == 0
 
 
+def programme_left(model: ParleyModel) -> int:
+    """What the government's decrees still allow it to free on its own, from its pool's rows."""
+    programme = model.params.government.programme
+    if programme is None:
+        return int(model.gov_pool.held.sum())
+    return max(0, programme - int((model.gov_pool.release_mode == ReleaseMode.UNILATERAL).sum()))
+
+
 def reference_view(model: ParleyModel) -> FrozenView:
     """The view worked out from scratch, from the pools' rows and the state's parts."""
     day, a = model.day, model.params.agreement
@@ -178,8 +186,11 @@ def reference_view(model: ParleyModel) -> FrozenView:
         day=day, phase=model.phase, talks_day=0 if opened is None else day - opened,
         days_without_agreement=model.talks.days_without_agreement,
         days_past_deadline=max(0, day - a.deadline_day), round_size=a.round_size,
-        batch_cap=a.batch_cap, ratio=a.ratio, named_total=int(gov.named.sum()),
-        named_released=int((gov.named & ~gov.held).sum()),
+        batch_cap=a.batch_cap,
+        government_room_today=a.batch_cap - int((gov.release_day == day).sum()),
+        insurgent_room_today=a.batch_cap - int((ins.release_day == day).sum()), ratio=a.ratio,
+        named_total=int(gov.named.sum()), named_released=int((gov.named & ~gov.held).sum()),
+        named_available=int((gov.named & gov.held).sum()),
         government_remaining=max(0, a.government_commitment - int(
             (gov.listed & ~gov.held).sum())),
         insurgent_remaining=max(0, a.insurgent_commitment - int((~ins.held).sum())),
@@ -189,6 +200,9 @@ def reference_view(model: ParleyModel) -> FrozenView:
         insurgent_released=int((~ins.held).sum()),
         reciprocal_released=int((ins.release_mode == ReleaseMode.DEAL).sum()),
         goodwill_released=int((ins.release_mode == ReleaseMode.GOODWILL).sum()),
+        insurgent_promised=0, programme_left=programme_left(model),
+        government_halted=False, insurgent_halted=False, condition_on_government=0,
+        truce_days_left=0,
         round_pending=model.talks.round is not None,
         last_unilateral_day=ledger.last_unilateral_day,
         attacks_recent=model.fighting.attacks_recent, frustration=model.talks.frustration,

@@ -47,9 +47,12 @@ class View(Protocol):
         days_past_deadline: days since the agreed start of talks (0 before it).
         round_size: government releases in one agreed round (the agreement's terms).
         batch_cap: most prisoners a side may release in one day (the agreement's terms).
+        government_room_today: what the daily cap still lets the government free today.
+        insurgent_room_today: what the daily cap still lets the insurgent free today.
         ratio: government releases per insurgent release (the agreement's terms).
         named_total: prisoners the insurgent names individually.
         named_released: named prisoners freed so far.
+        named_available: named prisoners still held whom the government has not barred.
         government_remaining: listed prisoners the government has yet to free to meet its
             commitment.
         insurgent_remaining: prisoners the insurgent has yet to free to meet its commitment.
@@ -60,6 +63,13 @@ class View(Protocol):
         insurgent_released: prisoners the insurgent has freed.
         reciprocal_released: insurgent releases in return for agreed rounds.
         goodwill_released: insurgent releases as goodwill.
+        insurgent_promised: insurgent releases decided but not yet handed over.
+        programme_left: prisoners the government's decrees still allow it to free on its own.
+        government_halted: a condition of the government holds its releases.
+        insurgent_halted: a condition of the insurgent holds its releases.
+        condition_on_government: prisoners the insurgent must still free to lift the
+            government's condition (0 without one).
+        truce_days_left: days the truce in force still holds (0 without one).
         round_pending: an agreed round is being verified or released.
         last_unilateral_day: day of the last unilateral release (far in the past if none).
         attacks_recent: mean attacks a day over the last three days.
@@ -79,9 +89,12 @@ class View(Protocol):
     days_past_deadline: int
     round_size: int
     batch_cap: int
+    government_room_today: int
+    insurgent_room_today: int
     ratio: float
     named_total: int
     named_released: int
+    named_available: int
     government_remaining: int
     insurgent_remaining: int
     deal_released: int
@@ -91,6 +104,12 @@ class View(Protocol):
     insurgent_released: int
     reciprocal_released: int
     goodwill_released: int
+    insurgent_promised: int
+    programme_left: int
+    government_halted: bool
+    insurgent_halted: bool
+    condition_on_government: int
+    truce_days_left: int
     round_pending: bool
     last_unilateral_day: int
     attacks_recent: float

@@ -61,7 +61,8 @@ def decide_offer(view: View, params: Government, demand: Proposal) -> Proposal:
             named = demand.named
         else:
             named = min(demand.named, math.floor(slack / params.named_cost * view.named_total))
-    return Proposal(size, max(0, named))
+    # It cannot offer named prisoners it has barred, whatever the table would bear.
+    return Proposal(size, max(0, min(named, view.named_available)))
 
 
 def is_stalled(view: View, params: Government) -> bool:
@@ -81,15 +82,18 @@ def decide_unilateral(view: View, params: Government) -> int:
     """How many to release on its own today (0 for none).
 
     It releases when the talks are stalled, its felt pressure passes its goodwill threshold
-    and the last unilateral release is at least ``unilateral_cooldown`` days old.
+    and the last unilateral release is at least ``unilateral_cooldown`` days old; never while
+    its own condition holds its releases, nor beyond what its decrees allow or the daily cap
+    leaves today.
     """
-    if not is_stalled(view, params):
+    if view.government_halted or not is_stalled(view, params):
         return 0
     if view.day - view.last_unilateral_day < params.unilateral_cooldown:
         return 0
     if felt_pressure(view, params) <= params.goodwill_threshold:
         return 0
-    return min(params.unilateral_batch, view.government_remaining)
+    return min(params.unilateral_batch, view.government_remaining, view.programme_left,
+               view.government_room_today)
 
 
 def domestic_opposition(opposition: float, violence: float, params: Government) -> float:
@@ -131,5 +135,6 @@ class GovernmentAgent(mesa.Agent):
     def unilateral(self, view: View, params: Government) -> int:
         """Size of today's unilateral release (0 for none)."""
         if self.move is not None:
-            return max(0, min(self.move.unilateral, view.government_remaining, view.batch_cap))
+            return max(0, min(self.move.unilateral, view.government_remaining,
+                              view.government_room_today))
         return decide_unilateral(view, params)

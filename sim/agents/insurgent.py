@@ -147,35 +147,57 @@ def owed(view: View) -> tuple[int, int]:
     """What it owes at the agreed ratio: ``(for agreed rounds, as goodwill)``.
 
     Agreed rounds and releases it counts as compliant are owed in full; releases outside the
-    mechanism only at the value it gives them.
+    mechanism only at the value it gives them. Goodwill it has freed beyond that value (before
+    it came to recognise those releases, or to meet a condition) counts as paid towards the
+    rounds.
     """
+    fair_goodwill = math.floor(view.discounted_value / view.ratio)
+    ahead = view.goodwill_released - fair_goodwill
     deal = (math.floor((view.deal_released + view.compliant_credit) / view.ratio)
-            - view.reciprocal_released)
-    goodwill = math.floor(view.discounted_value / view.ratio) - view.goodwill_released
+            - view.reciprocal_released - (ahead if ahead > 0 else 0))
+    goodwill = fair_goodwill - view.goodwill_released
     return (deal if deal > 0 else 0), (goodwill if goodwill > 0 else 0)
 
 
 def decide_releases(view: View, params: Insurgent) -> tuple[int, int]:
-    """How many it frees today: ``(reciprocal, goodwill)``.
+    """How many it decides to free today: ``(reciprocal, goodwill)``.
 
     Reciprocity for compliant rounds is owed at the agreed ratio and paid at once; goodwill for
     discounted, non-compliant releases is paid only when trust is high, in groups of at least
-    ``release_min_batch``.
+    ``release_min_batch``. When the government holds its releases until the insurgent frees
+    some prisoners, a trusting insurgent frees them as goodwill too: the price of the rest.
+    Nothing while its own condition holds its releases, and never beyond its commitment
+    (counting what it has promised) or what the daily cap leaves today.
     """
     owed_deal, owed_goodwill = owed(view)
-    remaining = view.insurgent_remaining
-    if view.phase is Phase.COLLAPSED or remaining <= 0 or not (owed_deal or owed_goodwill):
+    remaining = view.insurgent_remaining - view.insurgent_promised
+    condition = view.condition_on_government
+    if (view.phase is Phase.COLLAPSED or view.insurgent_halted or remaining <= 0
+            or not (owed_deal or owed_goodwill or condition)):
         return 0, 0  # the usual day: nothing owed
-    reciprocal = min(owed_deal, view.batch_cap, remaining)
+    room_today = view.insurgent_room_today
+    reciprocal = min(owed_deal, room_today, remaining)
     goodwill = 0
     still_owed = remaining - reciprocal
-    room = min(view.batch_cap - reciprocal, still_owed)
+    room = min(room_today - reciprocal, still_owed)
     if view.trust >= params.goodwill_trust and room > 0:
-        amount = min(owed_goodwill, room)
-        # Small groups only when they are the last the insurgent owes at all.
-        if amount >= params.release_min_batch or (0 < amount == still_owed):
+        amount = min(max(owed_goodwill, condition), room)
+        # Small groups only when they are the last it owes at all, or what a condition asks.
+        if (amount >= params.release_min_batch or (0 < amount == still_owed)
+                or (0 < amount == condition)):
             goodwill = amount
     return max(0, reciprocal), max(0, goodwill)
+
+
+def verified_today(unverified: int, carried: float, params: Insurgent) -> tuple[int, float]:
+    """Releases outside the mechanism its team verifies today, and the part left over.
+
+    Its team verifies ``verification_rate`` prisoners a day (a fraction carries over to the
+    next day); once verified, a release counts as compliant.
+    """
+    work = carried + params.verification_rate
+    done = min(unverified, int(work))
+    return done, (work - done if unverified > done else 0.0)
 
 
 def attack_intensity(phase: Phase, frustration: float, params: Insurgent,

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import math
+
 from sim.agents.base import View
 from sim.state import Round
 
 
-def due_today(round_: Round, batch_cap: int) -> tuple[int, int]:
-    """How many of a verified round to free today, and how many of those should be named.
+def due_today(round_: Round, batch_cap: int, stages: int) -> tuple[int, int]:
+    """How many of a verified round the government frees today, and how many named.
 
-    Up to the daily cap, named prisoners first.
+    Up to the daily cap, or the round split evenly into ``stages`` days (0: as fast as the
+    cap allows); named prisoners first.
     """
-    want = min(batch_cap, round_.size - round_.released)
+    left = round_.size - round_.released
+    per_day = batch_cap if stages == 0 else min(batch_cap, -(-round_.size // stages))
+    want = min(per_day, left)
     return want, min(want, round_.named - round_.named_released)
 
 
-def is_complete(view: View) -> bool:
-    """Both sides have met their commitments: the next phase of talks can begin."""
-    return view.government_remaining == 0 and view.insurgent_remaining == 0
+def share(size: int, ratio: float) -> int:
+    """The insurgent's share of a round of ``size`` at the agreed ratio."""
+    return math.floor(size / ratio)
+
+
+def is_complete(view: View, margin: int) -> bool:
+    """Both sides have met their commitments, each within ``margin`` prisoners.
+
+    The margin stands for a handful of contested cases that both sides set aside.
+    """
+    return view.government_remaining <= margin and view.insurgent_remaining <= margin

@@ -17,7 +17,6 @@ from sim.scenario.problems import problems_from_validation
 from sim.scenario.roles import Conflict, Government, Insurgent, Mediator, Negotiator
 from sim.scenario.schema import (
     SETTABLE_SECTIONS,
-    Agreement,
     Meta,
     PatternSpec,
     Pools,
@@ -31,11 +30,23 @@ from sim.scenario.schema import (
     describe,
     json_schema,
 )
+from sim.scenario.terms import (
+    Agreement,
+    Category,
+    ConditionSpec,
+    Counting,
+    Sequence,
+    Side,
+    TruceSpec,
+)
 
 __all__ = [
     "SETTABLE_SECTIONS",
     "Agreement",
+    "Category",
+    "ConditionSpec",
     "Conflict",
+    "Counting",
     "Frozen",
     "Government",
     "Insurgent",
@@ -49,9 +60,12 @@ __all__ = [
     "PressureDelta",
     "Run",
     "Scenario",
+    "Sequence",
     "Shock",
     "ShockKind",
+    "Side",
     "Sides",
+    "TruceSpec",
     "apply_overrides",
     "deep_merge",
     "describe",

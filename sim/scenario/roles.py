@@ -26,6 +26,8 @@ class Negotiator(Frozen):
     pressure_concession: float = P(0.2, "utility/pressure",
                                    "aspiration given up per unit of the pressure the side feels",
                                    ge=0, le=2)
+    barred: list[str] = P([], "names", "categories of its prisoners it will not free until a "
+                          "decision (a shock) lifts the bar")
 
     @model_validator(mode="after")
     def _aspiration_order(self) -> Negotiator:
@@ -58,6 +60,9 @@ class Government(Negotiator):
     unilateral_batch: int = P(100, "prisoners", "size of a unilateral release", ge=1, le=1_000_000)
     unilateral_cooldown: int = P(1, "days", "minimum days between two unilateral releases",
                                  ge=1, le=365)
+    programme: int | None = P(None, "prisoners", "most prisoners it may free on its own in all, "
+                              "as its decrees and pledges allow (none: no limit)", ge=0,
+                              le=5_000_000)
     oath: bool = P(True, "flag", "prisoners released unilaterally must take an oath not to fight")
     domestic_violence_gain: float = P(0.02, "pressure/day",
                                       "domestic opposition added per day at reference violence",
@@ -103,6 +108,12 @@ class Insurgent(Negotiator):
                            ge=0, le=1)
     resume_push: float = P(0.2, "pressure",
                            "mediator pressure on it needed before it returns to talks", ge=0, le=10)
+    verification_rate: float = P(0.0, "prisoners/day",
+                                 "releases made outside the agreed mechanism that its own team "
+                                 "verifies each day; once verified they count as compliant "
+                                 "(0: it never recognises them)", ge=0, le=1_000_000)
+    release_lead_days: int = P(0, "days", "days between deciding to free prisoners and handing "
+                               "them over", ge=0, le=365)
     noncompliance_discount: float = P(0.4, "1",
                                       "value of a release outside the agreed mechanism, "
                                       "relative to a compliant one", ge=0, le=1)

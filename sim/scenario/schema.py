@@ -19,6 +19,7 @@ from pydantic import BaseModel, model_validator
 
 from sim.scenario.base import Frozen, P, rule
 from sim.scenario.roles import Conflict, Government, Insurgent, Mediator
+from sim.scenario.terms import Agreement, Category, ConditionSpec, Side, TruceSpec
 
 
 class Sides(Frozen):
@@ -77,8 +78,14 @@ class PoolSpec(Frozen):
     health_beta: float = P(2.0, "1", "beta-distribution beta of health", gt=0, le=100)
     sentence_mean_days: float = P(2000.0, "days", "mean remaining sentence", gt=0, le=36500)
     csv: str | None = P(None, "path",
-                        "CSV with columns rank,age,health,sentence_days,listed,named, relative "
-                        "to the scenario file; replaces the generated pool")
+                        "CSV with columns rank,age,health,sentence_days,listed,named (and "
+                        "optionally category), relative to the scenario file; replaces the "
+                        "generated pool")
+    categories: list[Category] = P([], "list", "categories of prisoners, each a count or a "
+                                   "share of the pool; one without either takes the rest "
+                                   "(empty: a single category, all)")
+    named_in: str | None = P(None, "name", "the category the named prisoners belong to "
+                             "(default: any)")
 
     @model_validator(mode="after")
     def _counts(self) -> PoolSpec:
@@ -91,7 +98,41 @@ class PoolSpec(Frozen):
         if any(s < 0 for s in self.rank_shares) or abs(sum(self.rank_shares) - 1) > 1e-6:
             raise rule("rank_shares", f"{list(self.rank_shares)} do not sum to 1",
                        "three non-negative shares summing to 1")
+        names = [c.name for c in self.categories]
+        if len(set(names)) < len(names):
+            raise rule("categories", f"names repeat ({names})", "distinct names")
+        rest = [c.name for c in self.categories if c.count is None and c.share is None]
+        if len(rest) > 1:
+            raise rule("categories", f"{rest} all take the rest", "one category without a "
+                       "count or share at most")
+        counts = self.category_counts()
+        if any(n < 0 for n in counts.values()):
+            raise rule("categories", f"counts and shares exceed the pool's {self.size}",
+                       f"at most {self.size} prisoners in all")
+        if self.categories and sum(counts.values()) != self.size:
+            raise rule("categories", f"add up to {sum(counts.values())} prisoners, not the "
+                       f"pool's {self.size}", "counts and shares that cover the pool exactly, "
+                       "or one category without either to take the rest")
+        if self.named_in is not None and self.named_in not in counts:
+            raise rule("named_in", f"({self.named_in!r}) is not a category of the pool",
+                       ", ".join(counts) or "a category declared in categories")
+        if self.named_in is not None and self.named > counts[self.named_in]:
+            raise rule("named", f"({self.named}) exceeds the {counts[self.named_in]} prisoners "
+                       f"of category {self.named_in}", f"at most {counts[self.named_in]}")
         return self
+
+    def category_counts(self) -> dict[str, int]:
+        """How many prisoners each category holds (a single ``all`` without categories).
+
+        Shares are rounded to whole prisoners; a category without a count or share takes
+        what the others leave.
+        """
+        if not self.categories:
+            return {"all": self.size}
+        fixed = {c.name: c.count if c.count is not None else round(c.share * self.size)
+                 for c in self.categories if c.count is not None or c.share is not None}
+        return {c.name: fixed.get(c.name, self.size - sum(fixed.values()))
+                for c in self.categories}
 
 
 class Pools(Frozen):
@@ -103,33 +144,28 @@ class Pools(Frozen):
                                   "the government personnel the insurgent holds")
 
 
-class Agreement(Frozen):
-    """What the sides committed to and how releases must happen."""
-
-    government_commitment: int = P(1000, "prisoners", "prisoners the government commits to free",
-                                   ge=0, le=5_000_000)
-    insurgent_commitment: int = P(200, "prisoners", "prisoners the insurgent commits to free",
-                                  ge=0, le=5_000_000)
-    ratio: float = P(5.0, "government/insurgent",
-                     "prisoners the government frees per prisoner the insurgent frees", gt=0,
-                     le=10_000)
-    round_size: int = P(100, "prisoners", "government releases in one agreed round", ge=1,
-                        le=5_000_000)
-    batch_cap: int = P(100, "prisoners/day", "most prisoners a side can release in one day",
-                       ge=1, le=5_000_000)
-    deadline_day: int = P(10, "day", "day by which talks were due to begin", ge=0, le=36500)
-    joint_verification: bool = P(True, "flag",
-                                 "releases count as compliant only if jointly agreed and verified")
-
-
 class ShockKind(StrEnum):
-    """Kinds of exogenous event a timeline may hold."""
+    """Kinds of exogenous event a timeline may hold.
+
+    A kind names what happened; what it does is in the shock's fields (pressure, set, truce,
+    condition, waive). Only ``talks_open`` also acts by its kind: it opens the talks.
+    """
 
     DEADLINE = "deadline"
     DECREE = "decree"
     AID_CUT = "aid_cut"
     EPIDEMIC = "epidemic"
     TALKS_OPEN = "talks_open"
+    CEASEFIRE = "ceasefire"
+    CONDITION = "condition"
+    PLEDGE = "pledge"
+    VERIFICATION = "verification"
+    REFUSAL = "refusal"
+    REFERRAL = "referral"
+    ASSEMBLY = "assembly"
+    APPROVAL = "approval"
+    OBJECTION = "objection"
+    TRANSFER = "transfer"
     OTHER = "other"
 
 
@@ -154,7 +190,11 @@ class Shock(Frozen):
     pressure: PressureDelta = P(PressureDelta(), "section", "pressure added at once")
     set: dict[str, Any] = P({}, "overrides",
                             "parameters changed from this day on, by dotted path "
-                            "(government.*, insurgent.*, mediator.*, conflict.*)")
+                            "(government.*, insurgent.*, mediator.*, conflict.*, agreement.*)")
+    truce: TruceSpec | None = P(None, "section", "a truce that begins this day")
+    condition: ConditionSpec | None = P(None, "section",
+                                        "a condition one side sets on its releases this day")
+    waive: Side | None = P(None, "side", "the side whose conditions are lifted this day")
 
 
 class Run(Frozen):
@@ -164,7 +204,7 @@ class Run(Frozen):
     seed: int = P(0, "seed", "seed of the model's random generator", ge=0, le=2**63 - 1)
 
 
-SETTABLE_SECTIONS = ("government", "insurgent", "mediator", "conflict")
+SETTABLE_SECTIONS = ("government", "insurgent", "mediator", "conflict", "agreement")
 
 
 class Scenario(Frozen):
@@ -212,7 +252,25 @@ class Scenario(Frozen):
             if shock.day > self.run.days:
                 raise rule(f"timeline.{i}.day", f"({shock.day}) is after run.days "
                            f"({self.run.days})", f"a day from 0 to {self.run.days}")
+        self._check_categories()
         return self
+
+    def _check_categories(self) -> None:
+        """Every category an agreement, a bar or a condition names exists in the right pool."""
+        held = {Side.GOVERNMENT: self.pools.government_holds.category_counts(),
+                Side.INSURGENT: self.pools.insurgent_holds.category_counts()}
+        named = [(f"{side}.barred", getattr(self, side.value).barred, side) for side in Side]
+        named += [(f"agreement.{side}_categories",
+                   getattr(self.agreement, f"{side}_categories"), side) for side in Side]
+        named += [(f"timeline.{i}.condition.categories", shock.condition.categories,
+                   shock.condition.holder.other)
+                  for i, shock in enumerate(self.timeline) if shock.condition is not None]
+        for path, names, side in named:
+            unknown = [n for n in names if n not in held[side]]
+            if unknown:
+                pool = "government_holds" if side is Side.GOVERNMENT else "insurgent_holds"
+                raise rule(path, f"{unknown} are not categories of pools.{pool}",
+                           ", ".join(held[side]))
 
     def content_hash(self) -> str:
         """Hash of everything that shapes a run except the seed (12 hex digits).
