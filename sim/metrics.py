@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.events import Actor, Event, EventKind
 from sim.pools import Pool, ReleaseMode, humanitarian_score
-from sim.scenario import PatternSpec
+from sim.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -90,19 +90,22 @@ def ranked_by_score(score: np.ndarray, eligible: np.ndarray, release_day: np.nda
     return bool(not still_held.any() or score[freed].min() >= score[still_held].max())
 
 
-def find_pattern(events: Sequence[Event], spec: PatternSpec, pool: Pool) -> Pattern:
+def find_pattern(events: Sequence[Event], scenario: Scenario, pool: Pool) -> Pattern:
     """The scenario's stall-then-unilateral-release pattern in a run.
 
     Args:
         events: the run's events.
-        spec: what counts as the pattern in this scenario.
+        scenario: the scenario run (its ``meta.pattern`` says what counts as the pattern).
         pool: the government's pool at the end of the run (to check the release's ranking).
     """
+    spec = scenario.meta.pattern
     first = detect_pattern(events, spec.window, spec.release_size, spec.walkout_days)
     if not first.found:
         return first
     score = humanitarian_score(pool.age, pool.health, pool.sentence)
     freed = (pool.release_day == first.release_day) & (pool.release_mode == ReleaseMode.UNILATERAL)
-    ranked = ranked_by_score(score, pool.listed & ~pool.named, pool.release_day, freed,
-                             first.release_day)
+    # Eligible: listed, not named, and of a category the government had not barred that day.
+    barred = scenario.in_effect(first.release_day).government.barred
+    eligible = pool.listed & ~pool.named & ~pool.categories(barred)[pool.category]
+    ranked = ranked_by_score(score, eligible, pool.release_day, freed, first.release_day)
     return replace(first, found=ranked)

@@ -98,7 +98,7 @@ class ParleyModel(Releases, mesa.Model):
         self._shocks: dict[int, list[tuple[Shock, Scenario]]] = {}
         for shock, regime in scenario.regimes:
             self._shocks.setdefault(shock.day, []).append((shock, regime))
-        self._opens_by_shock = any(s.kind is ShockKind.TALKS_OPEN for s in scenario.timeline)
+        self._opens_by_shock = any(s.kind is ShockKind.TALKS_OPEN for s in scenario.shocks)
         self.events: list[Event] = []
         self._rows: list[tuple] = []
         self._casualties: list[int] = []
@@ -240,9 +240,13 @@ class ParleyModel(Releases, mesa.Model):
         spec = shock.condition
         other = self.ins_pool if spec.holder is Side.GOVERNMENT else self.gov_pool
         self.talks.conditions.append(conditions.set_condition(spec, other))
+        pools = self.spec.pools
+        spec_pool = pools.insurgent_holds if spec.holder is Side.GOVERNMENT else \
+            pools.government_holds
+        words = {c.name: c.words for c in spec_pool.categories}
         self._event(Actor(spec.holder.value), EventKind.CONDITION, holder=str(spec.holder),
                     other=str(spec.holder.other), frees=spec.frees,
-                    categories=", ".join(c.replace("_", " ") for c in spec.categories))
+                    categories=" or ".join(words[c] for c in spec.categories))
 
     def _waive(self, holder: Side) -> None:
         kept = [c for c in self.talks.conditions if c.holder is not holder]
@@ -255,6 +259,7 @@ class ParleyModel(Releases, mesa.Model):
     def _violence(self) -> None:
         s, f, talks, p, view = self.params, self.fighting, self.talks, self.pressure, self.view
         f.capacity = violence.capacity(f.returned_fighters, f.damage, s.conflict)
+        f.truce_today = f.truce is not None
         intensity = ins_rules.attack_intensity(talks.phase, talks.frustration, s.insurgent,
                                                f.capacity) * truce.violence_scale(f.truce)
         f.attacks = violence.draw_attacks(intensity, s.insurgent.attack_dispersion,

@@ -130,10 +130,10 @@ def _waiver(d: dict, n: Sides) -> str:
 
 def _recognition(d: dict, n: Sides) -> str:
     if d["backlog"]:
-        return (f"the {n.insurgent}' team begins verifying releases made outside the agreed "
-                f"mechanism ({d['verified']} so far); verified, they count as compliant.")
-    return (f"the {n.insurgent}' team has verified every release made outside the agreed "
-            f"mechanism ({d['verified']} in all): they now count as compliant.")
+        return (f"the team of the {n.insurgent} begins verifying releases made outside the "
+                f"agreed mechanism ({d['verified']} so far); verified, they count as compliant.")
+    return (f"the team of the {n.insurgent} has verified every release made outside the agreed "
+            f"mechanism so far ({d['verified']}): they now count as compliant.")
 
 
 def _shortfall(d: dict, n: Sides) -> str:

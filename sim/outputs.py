@@ -111,6 +111,11 @@ SERIES: tuple[Column, ...] = (
            "aspiration_insurgent"),
     Column("disengagement", Kind.FLOAT, "1", "how far the mediator has given up on the process",
            "pressure.disengagement"),
+    Column("truce", Kind.BOOL, "flag", "a truce held that day", "fighting.truce_today"),
+    Column("government_halted", Kind.BOOL, "flag",
+           "a condition of the government holds its releases", "view.government_halted"),
+    Column("unverified", Kind.INT, "prisoners", "releases outside the agreed mechanism the "
+           "insurgent has yet to verify", "ledger.unverified"),
 )
 
 SERIES_COLUMNS = tuple(c.name for c in SERIES)
@@ -234,6 +239,16 @@ SUMMARY: tuple[Field, ...] = (
           lambda r: int(r.series["casualties"][1:].sum())),
     Field("returned_fighters", Kind.INT, "fighters",
           "freed prisoners who returned to fight by the last day", _last("returned_fighters")),
+    Field("truce_days", Kind.INT, "days", "days on which a truce held",
+          lambda r: int(np.count_nonzero(r.series["truce"][1:]))),
+    Field("truce_lapse_day", Kind.OPTIONAL, "day", "day the first truce lapsed",
+          _first(EventKind.LAPSE)),
+    Field("halted_days", Kind.INT, "days", "days on which a condition held the government's "
+          "releases", lambda r: int(np.count_nonzero(r.series["government_halted"][1:]))),
+    Field("recognition_day", Kind.OPTIONAL, "day", "day the insurgent began to count releases "
+          "made outside the agreed mechanism", _first(EventKind.RECOGNITION)),
+    Field("shortfalls", Kind.INT, "events", "times a side could not deliver what was due",
+          _count(EventKind.SHORTFALL)),
     Field("pattern", Kind.BOOL, "flag",
           "the stall-then-unilateral-release pattern appeared (sim.metrics.detect_pattern)",
           lambda r: r.pattern.found),

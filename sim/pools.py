@@ -142,6 +142,9 @@ class Pool:
         self.category_total = np.bincount(self.category, minlength=len(self.category_names))
         self.released_by_category = np.zeros(len(self.category_names), dtype=np.int64)
         self.held = np.ones(n, dtype=bool)
+        # Rows neither freed nor taken for a release about to happen: what a take may choose,
+        # so that two takes before a release never choose the same row.
+        self._free_to_take = np.ones(n, dtype=bool)
         self.release_day = np.full(n, -1, dtype=np.int32)
         self.release_mode = np.zeros(n, dtype=np.int8)
         self.oath = np.zeros(n, dtype=bool)
@@ -185,7 +188,8 @@ class Pool:
     def take(self, order_name: str, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
         """The next ``k`` still-held rows of a precomputed order (fewer if it runs out).
 
-        Rows already freed by another kind of release are skipped, in vectorised chunks.
+        Rows already freed, or taken by an earlier call, are skipped, in vectorised chunks.
+        The rows returned are set aside for the caller to free: no later take returns them.
 
         Args:
             order_name: which order to take from.
@@ -200,14 +204,15 @@ class Pool:
         order = self.orders[order_name]
         start = self._cursor[order_name]
         chunk = order.upto(start + k)[start:]
-        if chunk.size == k and np.count_nonzero(self.held[chunk]) == k:  # usual: none to skip
+        if chunk.size == k and np.count_nonzero(self._free_to_take[chunk]) == k:  # usual
             self._cursor[order_name] = start + k
+            self._free_to_take[chunk] = False
             return chunk
         picked: list[np.ndarray] = []
         need = k
         while need > 0 and start < order.size:
             chunk = order.upto(start + max(2 * need, 64))[start:]
-            pos = np.flatnonzero(self.held[chunk])
+            pos = np.flatnonzero(self._free_to_take[chunk])
             if pos.size > need:
                 pos = pos[:need]
                 start += int(pos[-1]) + 1
@@ -216,9 +221,9 @@ class Pool:
             picked.append(chunk[pos])
             need -= pos.size
         self._cursor[order_name] = start
-        if len(picked) == 1:
-            return picked[0]
-        return np.concatenate(picked) if picked else _EMPTY
+        out = (picked[0] if len(picked) == 1 else np.concatenate(picked) if picked else _EMPTY)
+        self._free_to_take[out] = False
+        return out
 
     def _take_allowed(self, order_name: str, k: int, allowed: np.ndarray) -> np.ndarray:
         """:meth:`take` of rows of some categories only.
@@ -232,7 +237,7 @@ class Pool:
         while True:
             end = min(order.size, end + max(2 * k, 64))
             window = order.upto(end)[start:]
-            held = self.held[window]
+            held = self._free_to_take[window]
             ok = held & allowed[self.category[window]]
             chosen = np.flatnonzero(ok)
             if chosen.size >= k or end >= order.size:
@@ -241,7 +246,9 @@ class Pool:
         held[chosen] = False  # what stays held after this take
         waiting = np.flatnonzero(held)
         self._cursor[order_name] = start + (int(waiting[0]) if waiting.size else window.size)
-        return window[chosen]
+        out = window[chosen]
+        self._free_to_take[out] = False
+        return out
 
     def release(self, idx: np.ndarray, day: int, mode: ReleaseMode,
                 oath: bool) -> tuple[int, int, int]:
@@ -257,6 +264,7 @@ class Pool:
                 or np.count_nonzero(ordered[1:] == ordered[:-1])):
             raise RuntimeError("a prisoner cannot be released twice")
         self.held[idx] = False
+        self._free_to_take[idx] = False
         self.release_day[idx] = day
         self.release_mode[idx] = mode
         if oath:  # rows are released once, so the rest keep their initial False

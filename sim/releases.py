@@ -65,13 +65,14 @@ class Releases:
         if view.government_halted:
             return
         want, named_want = exchange.due_today(round_, terms.batch_cap, terms.stages)
-        swap = _EMPTY
+        swap, short = _EMPTY, False
         if terms.sequence is Sequence.SIMULTANEOUS:
             if view.insurgent_halted:
                 return
             due = exchange.share(round_.released + want, terms.ratio) - round_.insurgent_released
             swap = self._take(Side.INSURGENT, "cost", due, agreed=True)
-            if swap.size < due:  # a swap shrinks to what the insurgent can give
+            short = swap.size < due
+            if short:  # a swap shrinks to what the insurgent can give, and ends there
                 want = max(0, min(want, int((round_.insurgent_released + swap.size)
                                             * terms.ratio) - round_.released))
                 named_want = min(named_want, want)
@@ -84,10 +85,11 @@ class Releases:
                         mode="swap" if swap.size else "deal")
         if swap.size:  # both hand over what they took, even if one side fell short
             self._free_insurgent(swap, reciprocal=swap.size, goodwill=0)
+            self.ledger.reciprocal += swap.size
             round_.insurgent_released += swap.size
             self._event(Actor.INSURGENT, EventKind.RELEASE, size=int(swap.size),
                         reciprocal=int(swap.size), goodwill=0, mode="swap")
-        if round_.released >= round_.size or idx.size < want:
+        if round_.released >= round_.size or idx.size < want or short:
             self.talks.round = None
 
     def _take_government_round(self: ParleyModel, want: int, named_want: int) -> np.ndarray:
@@ -100,7 +102,7 @@ class Releases:
         idx = pool.take("named", named_want, allowed)
         for order in ("cost", "named"):
             if idx.size < want:
-                rest = pool.take(order, want - idx.size, allowed)
+                rest = self._in_turn(Side.GOVERNMENT, order, want - idx.size, allowed)
                 idx = np.concatenate([idx, rest]) if idx.size else rest
         if idx.size < want and self.view.government_remaining > idx.size:
             self._shortfall(Side.GOVERNMENT, want, idx.size)
@@ -112,6 +114,7 @@ class Releases:
         idx = self._take(Side.INSURGENT, "cost", n, agreed=True)
         if idx.size:
             self._free_insurgent(idx, reciprocal=idx.size, goodwill=0)
+            self.ledger.reciprocal += idx.size
             round_.insurgent_released += idx.size
             self._event(Actor.INSURGENT, EventKind.RELEASE, size=int(idx.size),
                         reciprocal=int(idx.size), goodwill=0, mode="first")
@@ -120,9 +123,26 @@ class Releases:
 
     def _take(self: ParleyModel, side: Side, order: str, k: int, agreed: bool) -> np.ndarray:
         """Up to ``k`` rows a side may free, from one order, saying so when it runs short."""
-        idx = self.pool(side).take(order, k, self.allowed(side, agreed))
+        idx = self._in_turn(side, order, k, self.allowed(side, agreed))
         if idx.size < k:
             self._shortfall(side, k, idx.size)
+        return idx
+
+    def _in_turn(self: ParleyModel, side: Side, order: str, k: int,
+                 allowed: np.ndarray) -> np.ndarray:
+        """Up to ``k`` rows of an order, the categories the side frees first taken first.
+
+        Those categories are taken in turn, then the rest of those allowed.
+        """
+        pool = self.pool(side)
+        idx = _EMPTY
+        for name in getattr(self.params, side.value).frees_first:
+            if idx.size < k:
+                idx = np.concatenate([idx, pool.take(order, k - idx.size,
+                                                     allowed & pool.categories((name,)))])
+        if idx.size < k:
+            rest = pool.take(order, k - idx.size, allowed)
+            idx = np.concatenate([idx, rest]) if idx.size else rest
         return idx
 
     def _shortfall(self: ParleyModel, side: Side, wanted: int, got: int) -> None:
@@ -178,7 +198,7 @@ class Releases:
         size = self.government.unilateral(view, s.government)
         if size <= 0:
             return
-        idx = self.gov_pool.take("humanitarian", size, self.allowed(Side.GOVERNMENT))
+        idx = self._in_turn(Side.GOVERNMENT, "humanitarian", size, self.allowed(Side.GOVERNMENT))
         if idx.size == 0:
             return
         felt = gov_rules.felt_pressure(view, s.government)  # what moved it, before the relief
@@ -250,7 +270,8 @@ class Releases:
         idx = np.concatenate(parts) if parts else _EMPTY
         for order in ("cost", "named", "unlisted"):
             if idx.size < total:
-                idx = np.concatenate([idx, pool.take(order, total - idx.size, allowed)])
+                idx = np.concatenate([idx, self._in_turn(Side.INSURGENT, order, total - idx.size,
+                                                         allowed)])
         if idx.size < total:
             self._shortfall(Side.INSURGENT, total, idx.size)
         return idx
@@ -262,10 +283,12 @@ class Releases:
                                                           self.params.insurgent)
         if not done:
             return
-        first = ledger.compliant_credit == 0
         ledger.discounted_value -= ledger.discounted_value * done / ledger.unverified
         ledger.unverified -= done
         ledger.compliant_credit += done
-        if first or ledger.unverified == 0:
+        # Said twice: when verification begins, and when it first catches up.
+        news = 1 if ledger.unverified else 2
+        if news > ledger.recognition_news:
+            ledger.recognition_news = news
             self._event(Actor.INSURGENT, EventKind.RECOGNITION, verified=ledger.compliant_credit,
                         backlog=ledger.unverified)

@@ -89,7 +89,7 @@ def result_of(model: ParleyModel) -> RunResult:
 
 def summarize_model(model: ParleyModel, series: dict[str, np.ndarray]) -> dict:
     """The summary of a model (finished, or cut short), given its series so far."""
-    pattern = find_pattern(model.events, model.spec.meta.pattern, model.gov_pool)
+    pattern = find_pattern(model.events, model.spec, model.gov_pool)
     return summarize(RunRecord(model.seed, model.spec, __version__, model.events, series,
                                pattern))
 

@@ -117,6 +117,8 @@ class Fighting:
     failing_days: int = 0
     """Consecutive days on which the process was failing."""
     truce: Truce | None = None
+    truce_today: bool = False
+    """A truce held today (it scaled today's attacks)."""
 
 
 @dataclass(slots=True)
@@ -146,6 +148,8 @@ class Ledger:
     """Releases outside the mechanism the insurgent has yet to verify."""
     verifying: float = 0.0
     """Part of a release verified but not yet a whole prisoner (verification runs by rate)."""
+    recognition_news: int = 0
+    """What the narrative has said of verification: 0 nothing, 1 it began, 2 it caught up."""
     promised: list[tuple[int, int, int]] = field(default_factory=list)
     """Insurgent releases decided but not yet handed over: ``(day due, reciprocal, goodwill)``."""
 
@@ -222,8 +226,16 @@ class LiveView:
 
     @property
     def insurgent_room_today(self) -> int:
-        """What the daily cap still lets the insurgent free today."""
-        return self._model.terms.batch_cap - self._model.ledger.insurgent_today
+        """What the daily cap still lets the insurgent free on the day of a release decided today.
+
+        With a lead time that is the day of hand-over: the cap less what is already due then.
+        """
+        m = self._model
+        lead = m.params.insurgent.release_lead_days
+        if lead == 0:
+            return m.terms.batch_cap - m.ledger.insurgent_today
+        due = m.day + lead
+        return m.terms.batch_cap - sum(r + g for d, r, g in m.ledger.promised if d == due)
 
     @property
     def named_available(self) -> int:

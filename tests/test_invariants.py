@@ -177,6 +177,20 @@ def programme_left(model: ParleyModel) -> int:
     return max(0, programme - int((model.gov_pool.release_mode == ReleaseMode.UNILATERAL).sum()))
 
 
+def barred(model: ParleyModel):
+    """A mask over the government's categories: those it has barred."""
+    return model.gov_pool.categories(model.params.government.barred)
+
+
+def insurgent_room(model: ParleyModel) -> int:
+    """The daily cap less what the insurgent frees on the day a release decided now is due."""
+    lead = model.params.insurgent.release_lead_days
+    if lead == 0:
+        return model.terms.batch_cap - int((model.ins_pool.release_day == model.day).sum())
+    due = sum(r + g for d, r, g in model.ledger.promised if d == model.day + lead)
+    return model.terms.batch_cap - due
+
+
 def reference_view(model: ParleyModel) -> FrozenView:
     """The view worked out from scratch, from the pools' rows and the state's parts."""
     day, a = model.day, model.params.agreement
@@ -188,9 +202,9 @@ def reference_view(model: ParleyModel) -> FrozenView:
         days_past_deadline=max(0, day - a.deadline_day), round_size=a.round_size,
         batch_cap=a.batch_cap,
         government_room_today=a.batch_cap - int((gov.release_day == day).sum()),
-        insurgent_room_today=a.batch_cap - int((ins.release_day == day).sum()), ratio=a.ratio,
+        insurgent_room_today=insurgent_room(model), ratio=a.ratio,
         named_total=int(gov.named.sum()), named_released=int((gov.named & ~gov.held).sum()),
-        named_available=int((gov.named & gov.held).sum()),
+        named_available=int((gov.named & gov.held & ~barred(model)[gov.category]).sum()),
         government_remaining=max(0, a.government_commitment - int(
             (gov.listed & ~gov.held).sum())),
         insurgent_remaining=max(0, a.insurgent_commitment - int((~ins.held).sum())),
@@ -198,11 +212,18 @@ def reference_view(model: ParleyModel) -> FrozenView:
         unilateral_released=int((gov.release_mode == ReleaseMode.UNILATERAL).sum()),
         compliant_credit=ledger.compliant_credit, discounted_value=ledger.discounted_value,
         insurgent_released=int((~ins.held).sum()),
-        reciprocal_released=int((ins.release_mode == ReleaseMode.DEAL).sum()),
-        goodwill_released=int((ins.release_mode == ReleaseMode.GOODWILL).sum()),
-        insurgent_promised=0, programme_left=programme_left(model),
-        government_halted=False, insurgent_halted=False, condition_on_government=0,
-        truce_days_left=0,
+        reciprocal_released=int((ins.release_mode == ReleaseMode.DEAL).sum())
+        + sum(r for _, r, _ in model.ledger.promised),
+        goodwill_released=int((ins.release_mode == ReleaseMode.GOODWILL).sum())
+        + sum(g for _, _, g in model.ledger.promised),
+        insurgent_promised=sum(r + g for _, r, g in model.ledger.promised),
+        programme_left=programme_left(model),
+        government_halted=any(c.holder == "government" for c in model.talks.conditions),
+        insurgent_halted=any(c.holder == "insurgent" for c in model.talks.conditions),
+        condition_on_government=sum(
+            max(0, c.frees - int(ins.released_by_category[c.categories].sum()) + c.baseline)
+            for c in model.talks.conditions if c.holder == "government"),
+        truce_days_left=0 if model.fighting.truce is None else model.fighting.truce.days_left,
         round_pending=model.talks.round is not None,
         last_unilateral_day=ledger.last_unilateral_day,
         attacks_recent=model.fighting.attacks_recent, frustration=model.talks.frustration,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import yaml
 from conftest import SCENARIOS, TEACHING, write_yaml
 
 from sim.errors import ScenarioError
@@ -123,3 +124,52 @@ def test_ratio_at_its_stated_lower_bound_is_accepted(ins_size):
             "agreement": {"government_commitment": 0, "insurgent_commitment": 0,
                           "ratio": 1 / ins_size, "round_size": 1, "batch_cap": 100}}
     assert Scenario.model_validate(data).agreement.ratio == 1 / ins_size
+
+
+SHOCKED = {"government": {"goodwill_threshold": 0.9},
+           "timeline": [{"day": 4, "kind": "decree",
+                         "set": {"government.goodwill_threshold": 0.5,
+                                 "government.unilateral_batch": 5}}]}
+
+
+def test_an_override_fixes_a_parameter_for_the_whole_run_and_the_shock_still_happens():
+    base = Scenario.model_validate(SHOCKED)
+    pinned = with_overrides(base, {"government.goodwill_threshold": 0.7})
+    assert pinned.government.goodwill_threshold == 0.7
+    # The shock's value for it is replaced; its other change and the shock itself stay.
+    assert pinned.timeline[0].set == {"government.goodwill_threshold": 0.7,
+                                      "government.unilateral_batch": 5}
+    assert pinned.in_effect(10).government.goodwill_threshold == 0.7
+    assert pinned.in_effect(10).government.unilateral_batch == 5
+    # Without the override the shock changes it from its day on.
+    assert base.in_effect(3).government.goodwill_threshold == 0.9
+    assert base.in_effect(4).government.goodwill_threshold == 0.5
+
+
+def test_set_means_the_same_from_the_command_line(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(SHOCKED))
+    loaded = load_scenario(path, {"government.goodwill_threshold": 0.7})
+    assert loaded == with_overrides(load_scenario(path), {"government.goodwill_threshold": 0.7})
+
+
+def test_a_set_naming_a_whole_section_is_refused():
+    with pytest.raises(ScenarioError, match="names a whole section"):
+        with_overrides(Scenario(), {"government": {"oath": False}})
+    bad = {"timeline": [{"day": 1, "set": {"government": {"oath": False}}}]}
+    with pytest.raises(ScenarioError, match="names a whole section"):
+        Scenario.model_validate(bad).regimes  # noqa: B018
+
+
+def test_a_shock_after_the_last_day_simply_does_not_happen():
+    s = Scenario.model_validate({**SHOCKED, "run": {"days": 3}})
+    assert s.in_effect(3).government.goodwill_threshold == 0.9
+
+
+def test_a_variant_can_leave_a_shock_out_by_its_id():
+    data = {"timeline": [{"day": 2, "id": "cut", "kind": "aid_cut",
+                          "pressure": {"mediator": 0.5}}]}
+    assert len(Scenario.model_validate(data).shocks) == 1
+    assert Scenario.model_validate({**data, "leave_out": ["cut"]}).shocks == []
+    with pytest.raises(ValueError, match="name no shock"):
+        Scenario.model_validate({**data, "leave_out": ["typo"]})

@@ -142,8 +142,8 @@ FAULTS = {
     "return delay below a day": lambda d: _set(d, "conflict.return_delay_days", 0.5),
     "commitment above listed": lambda d: _set(
         d, "agreement.government_commitment", d["pools"]["government_holds"]["listed"] + 1),
-    "shock after the end": lambda d: d["timeline"].append(
-        {"day": d["run"]["days"] + 1, "kind": "other"}),
+    "leaves out a shock that is not there": lambda d: d.setdefault("leave_out", []).append(
+        "no_such_shock"),
     "shock sets an unknown path": lambda d: d["timeline"].append(
         {"day": 0, "set": {"insurgent.patiense": 2}}),
     "shock sets a bad value": lambda d: d["timeline"].append(

@@ -48,7 +48,8 @@ class View(Protocol):
         round_size: government releases in one agreed round (the agreement's terms).
         batch_cap: most prisoners a side may release in one day (the agreement's terms).
         government_room_today: what the daily cap still lets the government free today.
-        insurgent_room_today: what the daily cap still lets the insurgent free today.
+        insurgent_room_today: what the daily cap still lets the insurgent free on the day a
+            release it decides today is handed over.
         ratio: government releases per insurgent release (the agreement's terms).
         named_total: prisoners the insurgent names individually.
         named_released: named prisoners freed so far.
@@ -61,8 +62,8 @@ class View(Protocol):
         compliant_credit: unilateral releases the insurgent counts as compliant.
         discounted_value: what the insurgent counts of releases outside the mechanism.
         insurgent_released: prisoners the insurgent has freed.
-        reciprocal_released: insurgent releases in return for agreed rounds.
-        goodwill_released: insurgent releases as goodwill.
+        reciprocal_released: insurgent releases in return for agreed rounds, freed or promised.
+        goodwill_released: insurgent releases as goodwill, freed or promised.
         insurgent_promised: insurgent releases decided but not yet handed over.
         programme_left: prisoners the government's decrees still allow it to free on its own.
         government_halted: a condition of the government holds its releases.

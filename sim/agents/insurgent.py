@@ -171,7 +171,8 @@ def decide_releases(view: View, params: Insurgent) -> tuple[int, int]:
     """
     owed_deal, owed_goodwill = owed(view)
     remaining = view.insurgent_remaining - view.insurgent_promised
-    condition = view.condition_on_government
+    # What it has promised but not yet handed over will go towards the condition first.
+    condition = max(0, view.condition_on_government - view.insurgent_promised)
     if (view.phase is Phase.COLLAPSED or view.insurgent_halted or remaining <= 0
             or not (owed_deal or owed_goodwill or condition)):
         return 0, 0  # the usual day: nothing owed

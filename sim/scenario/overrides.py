@@ -143,6 +143,8 @@ def shock_regimes(scenario: Scenario, file: str = "timeline",
     timeline = scenario.timeline
     for i in sorted(range(len(timeline)), key=lambda k: timeline[k].day):
         shock = timeline[i]
+        if shock.id is not None and shock.id in scenario.leave_out:
+            continue
         line = lines.get(("timeline", i, "set"), (file, None))[1]
         changes = {}
         for path, value in shock.set.items():

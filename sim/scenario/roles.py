@@ -28,6 +28,8 @@ class Negotiator(Frozen):
                                    ge=0, le=2)
     barred: list[str] = P([], "names", "categories of its prisoners it will not free until a "
                           "decision (a shock) lifts the bar")
+    frees_first: list[str] = P([], "names", "categories of its prisoners it frees before the "
+                               "others, in this order")
 
     @model_validator(mode="after")
     def _aspiration_order(self) -> Negotiator:

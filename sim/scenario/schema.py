@@ -185,6 +185,8 @@ class Shock(Frozen):
 
     day: int = P(0, "day", "day the shock happens", ge=0, le=36500)
     kind: ShockKind = P(ShockKind.OTHER, "kind", "what sort of event this is")
+    id: str | None = P(None, "name", "a name by which a variant can leave the shock out",
+                       pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
     label: str = P("", "text", "what happened, in a few words", max_length=300)
     source: str | None = P(None, "url", "where it was reported")
     pressure: PressureDelta = P(PressureDelta(), "section", "pressure added at once")
@@ -218,6 +220,8 @@ class Scenario(Frozen):
     pools: Pools = P(Pools(), "section", "the prisoner pools")
     agreement: Agreement = P(Agreement(), "section", "commitments and mechanism")
     timeline: list[Shock] = P([], "events", "dated exogenous shocks")
+    leave_out: list[str] = P([], "names", "ids of timeline shocks this scenario leaves out (a "
+                             "counterfactual: what if it had not happened)")
     run: Run = P(Run(), "section", "run length and seed")
 
     @model_validator(mode="after")
@@ -248,10 +252,14 @@ class Scenario(Frozen):
         if self.government.unilateral_batch > a.batch_cap:
             raise rule("government.unilateral_batch", f"({self.government.unilateral_batch}) "
                        f"exceeds agreement.batch_cap ({a.batch_cap})", f"at most {a.batch_cap}")
-        for i, shock in enumerate(self.timeline):
-            if shock.day > self.run.days:
-                raise rule(f"timeline.{i}.day", f"({shock.day}) is after run.days "
-                           f"({self.run.days})", f"a day from 0 to {self.run.days}")
+        # A shock dated after run.days is allowed: a shorter run simply ends before it.
+        ids = [s.id for s in self.timeline if s.id is not None]
+        if len(set(ids)) < len(ids):
+            raise rule("timeline", f"shock ids repeat ({ids})", "distinct ids")
+        unknown = [name for name in self.leave_out if name not in ids]
+        if unknown:
+            raise rule("leave_out", f"{unknown} name no shock of the timeline",
+                       ", ".join(ids) or "ids given to timeline shocks")
         self._check_categories()
         return self
 
@@ -259,7 +267,8 @@ class Scenario(Frozen):
         """Every category an agreement, a bar or a condition names exists in the right pool."""
         held = {Side.GOVERNMENT: self.pools.government_holds.category_counts(),
                 Side.INSURGENT: self.pools.insurgent_holds.category_counts()}
-        named = [(f"{side}.barred", getattr(self, side.value).barred, side) for side in Side]
+        named = [(f"{side}.{key}", getattr(getattr(self, side.value), key), side)
+                 for side in Side for key in ("barred", "frees_first")]
         named += [(f"agreement.{side}_categories",
                    getattr(self.agreement, f"{side}_categories"), side) for side in Side]
         named += [(f"timeline.{i}.condition.categories", shock.condition.categories,
@@ -289,6 +298,20 @@ class Scenario(Frozen):
                     spec["csv"] = Path(spec["csv"]).name
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @property
+    def shocks(self) -> list[Shock]:
+        """The timeline's shocks that happen in this scenario: all but those left out."""
+        return [s for s in self.timeline if s.id is None or s.id not in self.leave_out]
+
+    def in_effect(self, day: int) -> Scenario:
+        """The scenario as the timeline's shocks have changed it by the end of ``day``."""
+        current = self
+        for shock, regime in self.regimes:
+            if shock.day > day:
+                break
+            current = regime
+        return current
 
     @cached_property
     def regimes(self) -> tuple[tuple[Shock, Scenario], ...]:
