@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sim.events import Actor, Event, EventKind
-from sim.pools import Pool, ReleaseMode, humanitarian_score
+from sim.pools import Pool, ReleaseMode
+from sim.prisoners import humanitarian_score
 from sim.scenario import Scenario
 
 

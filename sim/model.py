@@ -41,13 +41,13 @@ from sim.events import Actor, Event, EventKind
 from sim.mechanisms import conditions, exchange, truce, violence
 from sim.narrative import sentence
 from sim.outputs import SERIES, SERIES_COLUMNS
-from sim.pools import build_pool
+from sim.pools import Pool
+from sim.prisoners import prisoners_of
 from sim.releases import Releases
 from sim.scenario import Agreement, Scenario, Shock, ShockKind, Side
 from sim.state import Condition, Fighting, Ledger, LiveView, Pressure, Round, Talks
 
-STREAMS = ("pool_government", "pool_insurgent", "environment", "returns", "insurgent",
-           "mediator", "casualties")
+STREAMS = ("environment", "returns", "insurgent", "mediator", "casualties")
 """One random stream per source, spawned from the model's seed in this order."""
 
 _READ_ROW = attrgetter(*(c.source for c in SERIES))  # one call reads a day's record
@@ -77,10 +77,8 @@ class ParleyModel(Releases, mesa.Model):
         self.streams = {name: np.random.default_rng(s)
                         for name, s in zip(STREAMS, children, strict=True)}
         pools = scenario.pools
-        self.gov_pool = build_pool(pools.government_holds, "government_holds",
-                                   self.streams["pool_government"])
-        self.ins_pool = build_pool(pools.insurgent_holds, "insurgent_holds",
-                                   self.streams["pool_insurgent"])
+        self.gov_pool = Pool(prisoners_of(pools.government_holds, "government_holds"))
+        self.ins_pool = Pool(prisoners_of(pools.insurgent_holds, "insurgent_holds"))
         self._check_loaded_pools()
 
         self.day = 0

@@ -8,16 +8,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.agents.base import faratin
-from sim.pools import (
+from sim.pools import Pool, ReleaseMode
+from sim.prisoners import (
     RANK_SENIOR,
     LazyOrder,
-    Pool,
-    ReleaseMode,
-    generate_pool,
+    Prisoners,
+    draw_prisoners,
     humanitarian_score,
+    prisoners_of,
     stable_argsort,
 )
 from sim.scenario import PoolSpec
+
+
+def generate_pool(spec: PoolSpec, rng: np.random.Generator) -> Pool:
+    """A run's custody of freshly drawn prisoners."""
+    return Pool(draw_prisoners(spec, rng))
 
 
 def test_faratin_endpoints():
@@ -78,14 +84,14 @@ def hand_pool() -> Pool:
     among the listed and unnamed, row 4 scores highest and row 0 lowest.
     """
     n = 8
-    return Pool(
+    return Pool(Prisoners(
         rank=np.array([0, 0, 1, 0, 2, 2, 0, 1], dtype=np.int8),
         age=np.full(n, 40.0, dtype=np.float32),
         health=np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.1, 0.05, 0.01], dtype=np.float32),
         sentence=np.full(n, 1000.0, dtype=np.float32),
         listed=np.array([1, 1, 1, 1, 1, 1, 0, 0], dtype=bool),
         named=np.array([0, 0, 0, 0, 0, 1, 0, 0], dtype=bool),
-    )
+    ))
 
 
 def test_take_returns_highest_scores_first_among_listed_unnamed():
@@ -198,3 +204,14 @@ def test_generate_pool_is_reproducible():
     b = generate_pool(spec, np.random.default_rng(3))
     for name in ("rank", "age", "health", "sentence", "listed", "named"):
         assert np.array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_a_scenarios_prisoners_are_drawn_once_from_the_pools_own_seed():
+    spec = PoolSpec(size=200, listed=150, named=7)
+    a, b = prisoners_of(spec, "government_holds"), prisoners_of(spec, "government_holds")
+    assert a is b  # every run of a scenario starts from the same rows
+    other = prisoners_of(PoolSpec(size=200, listed=150, named=7, seed=1), "government_holds")
+    assert not np.array_equal(a.age, other.age)
+    # The two pools of one scenario do not share their random numbers.
+    ins = prisoners_of(spec, "insurgent_holds")
+    assert not np.array_equal(a.age, ins.age)

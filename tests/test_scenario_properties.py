@@ -148,8 +148,8 @@ FAULTS = {
         {"day": 0, "set": {"insurgent.patiense": 2}}),
     "shock sets a bad value": lambda d: d["timeline"].append(
         {"day": 0, "set": {"insurgent.patience": -2}}),
-    "shock sets the agreement": lambda d: d["timeline"].append(
-        {"day": 0, "set": {"agreement.ratio": 2}}),
+    "shock sets the run": lambda d: d["timeline"].append(
+        {"day": 0, "set": {"run.seed": 2}}),
 }
 
 

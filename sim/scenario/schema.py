@@ -86,6 +86,9 @@ class PoolSpec(Frozen):
                                    "(empty: a single category, all)")
     named_in: str | None = P(None, "name", "the category the named prisoners belong to "
                              "(default: any)")
+    seed: int = P(0, "seed", "seed of the draw of this pool's prisoners: they are a fact of the "
+                  "case, the same in every run; vary it to vary who they are", ge=0,
+                  le=2**63 - 1)
 
     @model_validator(mode="after")
     def _counts(self) -> PoolSpec:
