@@ -136,8 +136,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 def _absolutise(data: dict, folder: Path) -> None:
     """Make the file references of raw scenario data absolute (absolute ones stay as they are)."""
     meta = data.get("meta")
-    if isinstance(meta, dict) and isinstance(meta.get("reference_data"), str):
-        meta["reference_data"] = str((folder / meta["reference_data"]).resolve())
+    for key in ("reference_data", "targets"):
+        if isinstance(meta, dict) and isinstance(meta.get(key), str):
+            meta[key] = str((folder / meta[key]).resolve())
     pools = data.get("pools")
     if isinstance(pools, dict):
         for spec in pools.values():

@@ -54,6 +54,8 @@ class Meta(Frozen):
     reference_data: str | None = P(None, "path",
                                    "CSV of reported counts to compare runs with, relative to "
                                    "the scenario file")
+    targets: str | None = P(None, "path", "the case's targets (parley cases), relative to the "
+                            "scenario file")
     sides: Sides = P(Sides(), "section", "names of the three sides")
     pattern: PatternSpec = P(PatternSpec(), "section",
                              "criteria of the stall-then-unilateral-release pattern")
@@ -293,6 +295,7 @@ class Scenario(Frozen):
         data = self.model_dump(mode="json")
         data["run"].pop("seed")
         data["meta"].pop("reference_data")
+        data["meta"].pop("targets")
         for spec in data["pools"].values():
             if spec["csv"]:
                 try:
