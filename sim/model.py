@@ -43,12 +43,10 @@ from sim.narrative import sentence
 from sim.outputs import SERIES, SERIES_COLUMNS
 from sim.pools import Pool
 from sim.prisoners import prisoners_of
+from sim.randomness import Draws
 from sim.releases import Releases
 from sim.scenario import Agreement, Scenario, Shock, ShockKind, Side
 from sim.state import Condition, Fighting, Ledger, LiveView, Pressure, Round, Talks
-
-STREAMS = ("environment", "returns", "insurgent", "mediator", "casualties")
-"""One random stream per source, spawned from the model's seed in this order."""
 
 _READ_ROW = attrgetter(*(c.source for c in SERIES))  # one call reads a day's record
 _CASUALTIES = SERIES_COLUMNS.index("casualties")
@@ -71,11 +69,9 @@ class ParleyModel(Releases, mesa.Model):
         # The parameters in effect: the scenario as the timeline's shocks have changed it so far.
         self.params = scenario
         self.days = scenario.run.days if days is None else int(days)
-        # Each source of randomness draws from its own stream spawned from the model's
-        # SeedSequence, so a change in one agent's draws does not shift the shocks or violence.
-        children = self.rng.bit_generator.seed_seq.spawn(len(STREAMS))
-        self.streams = {name: np.random.default_rng(s)
-                        for name, s in zip(STREAMS, children, strict=True)}
+        # Every random number of the run, drawn now from its seed (see sim.randomness): the
+        # ensemble engine reads the same ones, so the run is the same whichever runs it.
+        self.draws = Draws(self.seed, self.days)
         pools = scenario.pools
         self.gov_pool = Pool(prisoners_of(pools.government_holds, "government_holds"))
         self.ins_pool = Pool(prisoners_of(pools.insurgent_holds, "insurgent_holds"))
@@ -84,14 +80,13 @@ class ParleyModel(Releases, mesa.Model):
         self.day = 0
         self.talks = Talks(trust=scenario.insurgent.trust_initial)
         self.pressure = Pressure()
-        self.fighting = Fighting(attack_log=[0] * (self.days + 8),
-                                 returns_by_day=np.zeros(self.days + 2, dtype=np.int64))
+        self.fighting = Fighting(attack_log=[0] * (self.days + 8))
         self.ledger = Ledger()
         self.view = LiveView(self)
 
         self.government = GovernmentAgent(self)
-        self.insurgent = InsurgentAgent(self, self.streams["insurgent"])
-        self.mediator = MediatorAgent(self, self.streams["mediator"])
+        self.insurgent = InsurgentAgent(self, self.draws)
+        self.mediator = MediatorAgent(self, self.draws)
 
         self._shocks: dict[int, list[tuple[Shock, Scenario]]] = {}
         for shock, regime in scenario.regimes:
@@ -260,8 +255,9 @@ class ParleyModel(Releases, mesa.Model):
         f.truce_today = f.truce is not None
         intensity = ins_rules.attack_intensity(talks.phase, talks.frustration, s.insurgent,
                                                f.capacity) * truce.violence_scale(f.truce)
-        f.attacks = violence.draw_attacks(intensity, s.insurgent.attack_dispersion,
-                                          self.streams["environment"])
+        d = self.draws
+        f.attacks = violence.attacks(intensity, d.attack_gamma(s.insurgent.attack_dispersion),
+                                     d.attack_noise, d.attack_round, self.day)
         # Expected casualties only: they feed back into nothing, so they are drawn at once,
         # on their own stream, when the series is read (see ``series``).
         f.casualties_expected = f.attacks * s.insurgent.casualties_per_attack
@@ -345,9 +341,7 @@ class ParleyModel(Releases, mesa.Model):
 
     def _stall_and_walkout(self) -> None:
         s, talks, view = self.params, self.talks, self.view
-        added = self.insurgent.frustration_added(talks.phase, talks.round is not None,
-                                                 view.days_past_deadline, talks.gap,
-                                                 s.insurgent)
+        added = self.insurgent.frustration_added(view, s.insurgent)
         talks.frustration = ins_rules.frustration(talks.frustration, added, s.insurgent)
         talks.trust = ins_rules.trust_after_day(talks.trust, s.insurgent)
         if talks.phase is not Phase.IN_SESSION and talks.phase is not Phase.SUSPENDED:
@@ -369,7 +363,11 @@ class ParleyModel(Releases, mesa.Model):
     # 7. Return to fight
 
     def _return_to_fight(self) -> None:
-        self.fighting.returned_fighters += int(self.fighting.returns_by_day[self.day])
+        f = self.fighting
+        f.returning, arrived = violence.returns(f.returning, self.params.conflict)
+        f.returned_fighters += arrived
+        f.returning += f.leaving
+        f.leaving = 0.0
 
     # 8. End
 
@@ -434,7 +432,6 @@ class ParleyModel(Releases, mesa.Model):
         # series is read.
         drawn = len(self._casualties)
         if drawn < n:
-            self._casualties.extend(self.streams["casualties"].poisson(
-                out[drawn:n, _CASUALTIES]).tolist())
+            self._casualties.extend(self.draws.casualties(out[drawn:n, _CASUALTIES]).tolist())
         out[:n, _CASUALTIES] = self._casualties
         return out

@@ -35,8 +35,10 @@ def _airstrike(d: dict, n: Sides) -> str:
 
 
 def _agreement(d: dict, n: Sides) -> str:
+    days = d["verify_days"]
+    when = "at once" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
     return (f"the sides agree on a round of {d['size']} prisoners{_named(d['named'], '')}, to be "
-            f"verified in {d['verify_days']} days.")
+            f"verified {when}.")
 
 
 def _demand(d: dict, n: Sides) -> str:

@@ -3,8 +3,8 @@
 The prisoners of a scenario are a fact of the case, like the list of 5,000 names of the 2020
 exchange: they are drawn once per scenario, from the pool's own seed (or read from its CSV),
 and every run of the scenario starts from the same rows. What varies between runs is what
-happens to them (:mod:`sim.pools`). Selection orders are sorted lazily, a block at a time, and
-shared by the runs.
+happens to them (:mod:`sim.pools`). The orders in which each holder frees them are sorted
+once and shared by the runs.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from sim.scenario import Conflict, PoolSpec
 
 RANK_FILE, RANK_MID, RANK_SENIOR = 0, 1, 2
 CSV_COLUMNS = ("rank", "age", "health", "sentence_days", "listed", "named")
-SECTIONS = ("government_holds", "insurgent_holds")
-"""The two pools of a scenario, in the order their seeds are spawned."""
 
 
 def humanitarian_score(age: np.ndarray, health: np.ndarray, sentence: np.ndarray) -> np.ndarray:
@@ -65,45 +63,12 @@ def stable_argsort(key: np.ndarray) -> np.ndarray:
     return order
 
 
-class LazyOrder:
-    """Rows in ascending order of a key, ties by row, sorted a block at a time on demand.
-
-    The prefix is exactly that of ``rows[np.argsort(key, kind="stable")]``: each block takes
-    every remaining row whose key is at most the block's k-th smallest (ties included), and
-    sorts that block stably.
-    """
-
-    BLOCK = 8192
-    WHOLE = 20_000  # orders up to this size are sorted in one go
-
-    def __init__(self, rows: np.ndarray, key: np.ndarray | None) -> None:
-        self.rows = rows
-        self.key = key
-        self.size = rows.size
-        if key is None:
-            self.sorted = rows
-            self._rest = np.empty(0, dtype=np.int64)
-        else:
-            self.sorted = np.empty(0, dtype=rows.dtype)
-            self._rest = np.arange(rows.size)
-
-    def upto(self, end: int) -> np.ndarray:
-        """The first ``end`` rows of the order (all of them if fewer)."""
-        while self.sorted.size < end and self._rest.size:
-            rest_key = self.key[self._rest]
-            # Blocks double, and a small remainder is sorted whole: few passes over the rest.
-            k = max(self.BLOCK, self.sorted.size, end - self.sorted.size)
-            if 2 * k < self._rest.size and self._rest.size > self.WHOLE:
-                kth = np.partition(rest_key, k - 1)[k - 1]
-                sel = rest_key <= kth
-                chosen, self._rest = self._rest[sel], self._rest[~sel]
-                chosen_key = rest_key[sel]
-            else:
-                chosen, self._rest = self._rest, self._rest[:0]
-                chosen_key = rest_key
-            block = self.rows[chosen[stable_argsort(chosen_key)]]
-            self.sorted = np.concatenate([self.sorted, block])
-        return self.sorted[:end]
+GROUPS = ("named", "listed", "unlisted")
+"""Each pool's rows in three groups: named by the other side, on its list, and neither."""
+KEYS = {"government_holds": "humanitarian", "insurgent_holds": "cost"}
+"""The order in which each holder frees its prisoners: the government by the humanitarian
+criteria of its decrees (health, age, sentence served); the insurgent by its security cost.
+The keys of this mapping are the two pools, in the order their seeds are spawned."""
 
 
 @dataclass(eq=False)
@@ -119,6 +84,8 @@ class Prisoners:
         named: named individually by the other side.
         category: category code of each row (an index into ``category_names``).
         category_names: the pool's categories.
+        key: the order its holder frees them in: ``humanitarian`` (highest score first) or
+            ``cost`` (cheapest first).
     """
 
     rank: np.ndarray
@@ -129,6 +96,7 @@ class Prisoners:
     named: np.ndarray
     category: np.ndarray | None = None
     category_names: tuple[str, ...] = ("all",)
+    key: str = "cost"
     size: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -136,39 +104,40 @@ class Prisoners:
         if self.category is None:
             self.category = np.zeros(n, dtype=np.int8)
         self.category_total = np.bincount(self.category, minlength=len(self.category_names))
-        # One code per row for counting a release in one pass: named 1, senior 2, listed 4.
-        self.flags = (self.named.astype(np.int8) | (self.rank == RANK_SENIOR).astype(np.int8) << 1
-                      | self.listed.astype(np.int8) << 2)
+        self.senior = self.rank == RANK_SENIOR
         self.n_named = int(self.named.sum())
         self.named_rows = np.flatnonzero(self.named)
         self.n_listed = int(self.listed.sum())
-        listed_idx = np.flatnonzero(self.listed & ~self.named)
-        score = humanitarian_score(self.age[listed_idx], self.health[listed_idx],
-                                   self.sentence[listed_idx])
-        unlisted = np.flatnonzero(~self.listed)
-        self.orders = {
-            "humanitarian": LazyOrder(listed_idx, -score),
-            "cost": LazyOrder(listed_idx, security_cost(self.rank[listed_idx],
-                                                        self.age[listed_idx])),
-            "named": LazyOrder(self.named_rows, None),
-            "unlisted": LazyOrder(unlisted, security_cost(self.rank[unlisted], self.age[unlisted])),
-        }
-        self._weights: dict[Conflict, np.ndarray] = {}
+        key = (-humanitarian_score(self.age, self.health, self.sentence)
+               if self.key == "humanitarian" else security_cost(self.rank, self.age))
+        ranked = stable_argsort(key)
+        group = np.where(self.named, 0, np.where(self.listed, 1, 2))
+        # One order per group and category, each sorted by the key: the orders share no row,
+        # so a release is the next rows of one order and nothing is ever skipped.
+        self.orders: dict[tuple[str, int], np.ndarray] = {}
+        for g, name in enumerate(GROUPS):
+            for c in range(len(self.category_names)):
+                rows = ranked[(group[ranked] == g) & (self.category[ranked] == c)]
+                self.orders[name, c] = rows
+        self._weights: dict[Conflict, dict[tuple[str, int], np.ndarray]] = {}
 
-    def return_weight(self, params: Conflict) -> np.ndarray:
-        """Per-row chance of return to fight before the oath, for one set of parameters.
+    def return_weight(self, params: Conflict) -> dict[tuple[str, int], np.ndarray]:
+        """Running totals of each row's chance of return to fight, along each order.
 
-        Worked out over every row once per parameter set and kept (a run's releases, and every
-        run of the scenario, reuse it): a batch would otherwise cost a pass over every row.
+        ``weight[order][j]`` is the sum over the order's first ``j`` rows of the chance that
+        a freed prisoner returns before any oath: so a release's expected returns are a
+        difference of two totals. Worked out once per parameter set and kept.
         """
-        w = self._weights.get(params)
-        if w is None:
+        found = self._weights.get(params)
+        if found is None:
             w = np.full(self.size, params.return_base)
             w *= np.where(self.age < params.young_age, params.young_factor, 1.0)
-            w *= np.where(self.rank == RANK_SENIOR, params.senior_factor, 1.0)
+            w *= np.where(self.senior, params.senior_factor, 1.0)
             w *= self.health
-            self._weights[params] = w
-        return w
+            found = {name: np.concatenate([[0.0], np.cumsum(w[rows])])
+                     for name, rows in self.orders.items()}
+            self._weights[params] = found
+        return found
 
 
 def category_codes(spec: PoolSpec) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -181,7 +150,7 @@ def category_codes(spec: PoolSpec) -> tuple[np.ndarray, tuple[str, ...]]:
     return codes, tuple(counts)
 
 
-def draw_prisoners(spec: PoolSpec, rng: np.random.Generator) -> Prisoners:
+def draw_prisoners(spec: PoolSpec, rng: np.random.Generator, key: str = "cost") -> Prisoners:
     """Draw a pool's prisoners from the scenario's distributions.
 
     Named prisoners are senior commanders, listed, and of the category ``named_in`` when the
@@ -212,10 +181,10 @@ def draw_prisoners(spec: PoolSpec, rng: np.random.Generator) -> Prisoners:
         chosen = seniors_first[:spec.named]
         named[chosen] = True
         rank[chosen] = RANK_SENIOR
-    return Prisoners(rank, age, health, sentence, listed, named, category, names)
+    return Prisoners(rank, age, health, sentence, listed, named, category, names, key)
 
 
-def load_prisoners(spec: PoolSpec, section: str) -> Prisoners:
+def load_prisoners(spec: PoolSpec, section: str, key: str = "cost") -> Prisoners:
     """Read a pool's prisoners from the CSV a scenario names, checking columns and values."""
     import pandas as pd  # imported here: pandas is slow to import and rarely needed
 
@@ -253,7 +222,8 @@ def load_prisoners(spec: PoolSpec, section: str) -> Prisoners:
     category, names = _csv_categories(frame, spec, str(path), field_path)
     return Prisoners(frame["rank"].to_numpy(np.int8), frame["age"].to_numpy(np.float32),
                      frame["health"].to_numpy(np.float32),
-                     frame["sentence_days"].to_numpy(np.float32), listed, named, category, names)
+                     frame["sentence_days"].to_numpy(np.float32), listed, named, category, names,
+                     key)
 
 
 def _csv_categories(frame, spec: PoolSpec, path: str, field_path: str
@@ -273,7 +243,7 @@ def _csv_categories(frame, spec: PoolSpec, path: str, field_path: str
     return codes.to_numpy(np.int8), names
 
 
-_DRAWN: OrderedDict[tuple[str, str], Prisoners] = OrderedDict()
+_DRAWN: OrderedDict[tuple[str, ...], Prisoners] = OrderedDict()
 _KEPT = 8  # scenarios whose prisoners are kept: a sweep moves through its points in order
 
 
@@ -287,23 +257,23 @@ def prisoners_of(spec: PoolSpec, section: str) -> Prisoners:
         spec: the pool's spec.
         section: ``government_holds`` or ``insurgent_holds`` (each spawns its own stream).
     """
-    key = (section, spec.model_dump_json())
+    cache_key = (section, spec.model_dump_json())
     if spec.csv:
         try:
             stat = Path(spec.csv).stat()
         except OSError:
-            return load_prisoners(spec, section)  # which says what is wrong with the file
-        key = (*key, str(stat.st_mtime_ns), str(stat.st_size))
-    found = _DRAWN.get(key)
+            return load_prisoners(spec, section, KEYS[section])  # it says what is wrong
+        cache_key = (*cache_key, str(stat.st_mtime_ns), str(stat.st_size))
+    found = _DRAWN.get(cache_key)
     if found is None:
         if spec.csv:
-            found = load_prisoners(spec, section)
+            found = load_prisoners(spec, section, KEYS[section])
         else:
-            seed = np.random.SeedSequence(spec.seed, spawn_key=(SECTIONS.index(section),))
-            found = draw_prisoners(spec, np.random.default_rng(seed))
-        _DRAWN[key] = found
+            seed = np.random.SeedSequence(spec.seed, spawn_key=(list(KEYS).index(section),))
+            found = draw_prisoners(spec, np.random.default_rng(seed), KEYS[section])
+        _DRAWN[cache_key] = found
         while len(_DRAWN) > _KEPT:
             _DRAWN.popitem(last=False)
     else:
-        _DRAWN.move_to_end(key)
+        _DRAWN.move_to_end(cache_key)
     return found

@@ -4,6 +4,11 @@
 5 and 6 of a day for :class:`sim.model.ParleyModel`, which extends it; they read and change the
 model's state parts like every other stage. Each release also moves what depends on it: the
 government's pressure and the insurgent's trust, returns to fight, a truce tied to releases.
+
+A side frees its prisoners group by group (those named, then those listed, then the others)
+and, within a group, category by category: first what a condition of the other side asks for,
+then the categories it frees first, then the rest in the order the scenario lists them, never
+a category it has barred.
 """
 
 from __future__ import annotations
@@ -18,14 +23,16 @@ from sim.agents import mediator as med_rules
 from sim.agents.base import OVER
 from sim.events import Actor, EventKind
 from sim.mechanisms import exchange, truce
-from sim.pools import Pool, ReleaseMode
+from sim.pools import Pool, ReleaseMode, Taken
 from sim.scenario import Sequence, Side
 from sim.state import Round
 
 if TYPE_CHECKING:
     from sim.model import ParleyModel
 
-_EMPTY = np.empty(0, dtype=np.int64)
+
+def _count(taken: list[Taken]) -> int:
+    return sum(t.end - t.start for t in taken)
 
 
 class Releases:
@@ -50,6 +57,34 @@ class Releases:
             mask &= np.array([name in wanted for name in names])
         return mask
 
+    def turn(self: ParleyModel, side: Side, allowed: np.ndarray) -> list[int]:
+        """The categories a side frees in turn, as codes: see the module's text."""
+        names = self.pool(side).category_names
+        first = [name for c in self.talks.conditions if c.holder is side.other
+                 for name in c.names]
+        first += getattr(self.params, side.value).frees_first
+        codes = [names.index(name) for name in first if name in names]
+        codes += range(len(names))
+        return [c for c in dict.fromkeys(codes) if allowed[c]]
+
+    def _take(self: ParleyModel, side: Side, groups: tuple[str, ...], k: int,
+              agreed: bool = False) -> list[Taken]:
+        """Up to ``k`` rows a side may free from these groups, saying so when it runs short."""
+        pool = self.pool(side)
+        taken = []
+        need = k
+        for group in groups:
+            for c in self.turn(side, self.allowed(side, agreed)):
+                if need <= 0:
+                    break
+                t = pool.take((group, c), need)
+                if t.end > t.start:
+                    taken.append(t)
+                    need -= t.end - t.start
+        if need > 0 and k > 0:
+            self._shortfall(side, k, k - need)
+        return taken
+
     # 3. Agreed rounds
 
     def _release_round(self: ParleyModel) -> None:
@@ -65,85 +100,59 @@ class Releases:
         if view.government_halted:
             return
         want, named_want = exchange.due_today(round_, terms.batch_cap, terms.stages)
-        swap, short = _EMPTY, False
+        swap: list[Taken] = []
+        short = False
         if terms.sequence is Sequence.SIMULTANEOUS:
             if view.insurgent_halted:
                 return
             due = exchange.share(round_.released + want, terms.ratio) - round_.insurgent_released
-            swap = self._take(Side.INSURGENT, "cost", due, agreed=True)
-            short = swap.size < due
+            swap = self._take(Side.INSURGENT, ("listed", "named", "unlisted"), due, agreed=True)
+            short = _count(swap) < due
             if short:  # a swap shrinks to what the insurgent can give, and ends there
-                want = max(0, min(want, int((round_.insurgent_released + swap.size)
+                want = max(0, min(want, int((round_.insurgent_released + _count(swap))
                                             * terms.ratio) - round_.released))
                 named_want = min(named_want, want)
-        idx = self._take_government_round(want, named_want)
-        if idx.size:
-            named = self._free_government(idx, ReleaseMode.DEAL, oath=False)
-            round_.released += idx.size
+        taken = self._take_government_round(want, named_want)
+        freed = _count(taken)
+        if freed:
+            named = self._free_government(taken, ReleaseMode.DEAL, oath=False)
+            round_.released += freed
             round_.named_released += named
-            self._event(Actor.GOVERNMENT, EventKind.RELEASE, size=int(idx.size), named=named,
-                        mode="swap" if swap.size else "deal")
-        if swap.size:  # both hand over what they took, even if one side fell short
-            self._free_insurgent(swap, reciprocal=swap.size, goodwill=0)
-            self.ledger.reciprocal += swap.size
-            round_.insurgent_released += swap.size
-            self._event(Actor.INSURGENT, EventKind.RELEASE, size=int(swap.size),
-                        reciprocal=int(swap.size), goodwill=0, mode="swap")
-        if round_.released >= round_.size or idx.size < want or short:
+            self._event(Actor.GOVERNMENT, EventKind.RELEASE, size=freed, named=named,
+                        mode="swap" if swap else "deal")
+        if swap:  # both hand over what they took, even if one side fell short
+            n = _count(swap)
+            self._free_insurgent(swap, reciprocal=n)
+            self.ledger.reciprocal += n
+            round_.insurgent_released += n
+            self._event(Actor.INSURGENT, EventKind.RELEASE, size=n, reciprocal=n, goodwill=0,
+                        mode="swap")
+        if round_.released >= round_.size or freed < want or short:
             self.talks.round = None
 
-    def _take_government_round(self: ParleyModel, want: int, named_want: int) -> np.ndarray:
+    def _take_government_round(self: ParleyModel, want: int, named_want: int) -> list[Taken]:
         """The government's rows for today's part of a round.
 
-        The named prisoners the round includes come first, then the others by their security
-        cost; named prisoners it was not asked for only when no one else is left.
+        The named prisoners the round includes come first, then the listed ones; named
+        prisoners it was not asked for only when no one else is left.
         """
-        pool, allowed = self.gov_pool, self.allowed(Side.GOVERNMENT, agreed=True)
-        idx = pool.take("named", named_want, allowed)
-        for order in ("cost", "named"):
-            if idx.size < want:
-                rest = self._in_turn(Side.GOVERNMENT, order, want - idx.size, allowed)
-                idx = np.concatenate([idx, rest]) if idx.size else rest
-        if idx.size < want and self.view.government_remaining > idx.size:
-            self._shortfall(Side.GOVERNMENT, want, idx.size)
-        return idx
+        named = self._take(Side.GOVERNMENT, ("named",), named_want, agreed=True)
+        return named + self._take(Side.GOVERNMENT, ("listed", "named"), want - _count(named),
+                                  agreed=True)
 
     def _insurgent_pays_first(self: ParleyModel, round_: Round, owed_first: int) -> None:
         """The insurgent frees its share of a verified round before the government frees it."""
         n = min(owed_first, self.view.insurgent_room_today)
-        idx = self._take(Side.INSURGENT, "cost", n, agreed=True)
-        if idx.size:
-            self._free_insurgent(idx, reciprocal=idx.size, goodwill=0)
-            self.ledger.reciprocal += idx.size
-            round_.insurgent_released += idx.size
-            self._event(Actor.INSURGENT, EventKind.RELEASE, size=int(idx.size),
-                        reciprocal=int(idx.size), goodwill=0, mode="first")
-        if idx.size < n:  # it cannot pay in full: the round goes ahead on what it gave
+        taken = self._take(Side.INSURGENT, ("listed", "named", "unlisted"), n, agreed=True)
+        freed = _count(taken)
+        if freed:
+            self._free_insurgent(taken, reciprocal=freed)
+            self.ledger.reciprocal += freed
+            round_.insurgent_released += freed
+            self._event(Actor.INSURGENT, EventKind.RELEASE, size=freed, reciprocal=freed,
+                        goodwill=0, mode="first")
+        if freed < n:  # it cannot pay in full: the round goes ahead on what it gave
             round_.insurgent_released = exchange.share(round_.size, self.terms.ratio)
-
-    def _take(self: ParleyModel, side: Side, order: str, k: int, agreed: bool) -> np.ndarray:
-        """Up to ``k`` rows a side may free, from one order, saying so when it runs short."""
-        idx = self._in_turn(side, order, k, self.allowed(side, agreed))
-        if idx.size < k:
-            self._shortfall(side, k, idx.size)
-        return idx
-
-    def _in_turn(self: ParleyModel, side: Side, order: str, k: int,
-                 allowed: np.ndarray) -> np.ndarray:
-        """Up to ``k`` rows of an order, the categories the side frees first taken first.
-
-        Those categories are taken in turn, then the rest of those allowed.
-        """
-        pool = self.pool(side)
-        idx = _EMPTY
-        for name in getattr(self.params, side.value).frees_first:
-            if idx.size < k:
-                idx = np.concatenate([idx, pool.take(order, k - idx.size,
-                                                     allowed & pool.categories((name,)))])
-        if idx.size < k:
-            rest = pool.take(order, k - idx.size, allowed)
-            idx = np.concatenate([idx, rest]) if idx.size else rest
-        return idx
 
     def _shortfall(self: ParleyModel, side: Side, wanted: int, got: int) -> None:
         holder = self.params.government if side is Side.GOVERNMENT else self.params.insurgent
@@ -152,18 +161,16 @@ class Releases:
         self._event(Actor(side.value), EventKind.SHORTFALL, side=str(side), wanted=wanted,
                     short=wanted - got, categories=", ".join(names).replace("_", " ") + barred)
 
-    def _free_government(self: ParleyModel, idx: np.ndarray, mode: ReleaseMode,
+    def _free_government(self: ParleyModel, taken: list[Taken], mode: ReleaseMode,
                          oath: bool) -> int:
-        """Free the government's rows ``idx``; returns how many of them were named."""
+        """Free the government's rows taken; returns how many of them were named."""
         s, p, ledger = self.params, self.pressure, self.ledger
-        named, seniors, listed = self.gov_pool.release(idx, self.day, mode, oath)
-        size = idx.size
+        named, seniors, listed = self.gov_pool.release(taken, self.day, mode, oath)
+        size = _count(taken)
         ledger.government_today += size
         p.domestic += gov_rules.opposition_from_seniors(seniors, s.government)
-        days = self.gov_pool.draw_returns(idx, self.day, oath, s.conflict,
-                                          self.streams["returns"])
-        # Returns after the last day land in a spare slot that is never read.
-        np.add.at(self.fighting.returns_by_day, np.minimum(days, self.days + 1), 1)
+        returning = self.gov_pool.expected_returns(taken, s.conflict)
+        self.fighting.leaving += returning * (s.conflict.oath_factor if oath else 1.0)
         ledger.listed += listed
         if mode is ReleaseMode.DEAL:
             ledger.deal += size
@@ -174,14 +181,20 @@ class Releases:
         self._extend_truce(Side.GOVERNMENT, size)
         return named
 
-    def _free_insurgent(self: ParleyModel, idx: np.ndarray, reciprocal: int,
-                        goodwill: int) -> None:
-        """Free the insurgent's rows ``idx``: the first ``reciprocal`` repay agreed rounds."""
-        paid = min(reciprocal, idx.size)
-        self.ins_pool.release(idx[:paid], self.day, ReleaseMode.DEAL, oath=False)
-        self.ins_pool.release(idx[paid:], self.day, ReleaseMode.GOODWILL, oath=False)
-        self.ledger.insurgent_today += idx.size
-        self._extend_truce(Side.INSURGENT, idx.size)
+    def _free_insurgent(self: ParleyModel, taken: list[Taken], reciprocal: int) -> None:
+        """Free the insurgent's rows taken: the first ``reciprocal`` repay agreed rounds."""
+        paid, rest = [], []
+        left = reciprocal
+        for t in taken:  # split the takes at the point where repayment ends
+            cut = t.start + max(0, min(left, t.end - t.start))
+            paid.append(Taken(t.order, t.start, cut, t.rows[:cut - t.start]))
+            rest.append(Taken(t.order, cut, t.end, t.rows[cut - t.start:]))
+            left -= cut - t.start
+        self.ins_pool.release(paid, self.day, ReleaseMode.DEAL, oath=False)
+        self.ins_pool.release(rest, self.day, ReleaseMode.GOODWILL, oath=False)
+        size = _count(taken)
+        self.ledger.insurgent_today += size
+        self._extend_truce(Side.INSURGENT, size)
 
     def _extend_truce(self: ParleyModel, side: Side, freed: int) -> None:
         t = self.fighting.truce
@@ -198,23 +211,23 @@ class Releases:
         size = self.government.unilateral(view, s.government)
         if size <= 0:
             return
-        idx = self._in_turn(Side.GOVERNMENT, "humanitarian", size, self.allowed(Side.GOVERNMENT))
-        if idx.size == 0:
+        taken = self._take(Side.GOVERNMENT, ("listed",), size)
+        freed = _count(taken)
+        if freed == 0:
             return
         felt = gov_rules.felt_pressure(view, s.government)  # what moved it, before the relief
         oath = s.government.oath
-        named = self._free_government(idx, ReleaseMode.UNILATERAL, oath=oath)
+        named = self._free_government(taken, ReleaseMode.UNILATERAL, oath=oath)
         ledger.last_unilateral_day = self.day
-        verdict = ins_rules.judge_release(view, s.insurgent, int(idx.size), jointly_agreed=False,
+        verdict = ins_rules.judge_release(view, s.insurgent, freed, jointly_agreed=False,
                                           joint_verification=self.terms.joint_verification)
         if verdict.compliant:
-            ledger.compliant_credit += idx.size
+            ledger.compliant_credit += freed
         else:
             ledger.discounted_value += verdict.value
-            ledger.unverified += idx.size
-        self._event(Actor.GOVERNMENT, EventKind.UNILATERAL_RELEASE, size=int(idx.size),
-                    named=named, felt_pressure=round(felt, 3), oath=oath,
-                    welcomed=verdict.welcomed)
+            ledger.unverified += freed
+        self._event(Actor.GOVERNMENT, EventKind.UNILATERAL_RELEASE, size=freed, named=named,
+                    felt_pressure=round(felt, 3), oath=oath, welcomed=verdict.welcomed)
         self._event(Actor.INSURGENT, EventKind.STATEMENT, rejects=not verdict.welcomed,
                     compliant=verdict.compliant)
 
@@ -245,36 +258,17 @@ class Releases:
         ledger.promised = [p for p in ledger.promised if p[0] > self.day]
         reciprocal = sum(r for _, r, _ in due)
         goodwill = sum(g for _, _, g in due)
-        idx = self._take_insurgent(reciprocal + goodwill)
-        paid = min(reciprocal, idx.size)
+        taken = self._take(Side.INSURGENT, ("listed", "named", "unlisted"),
+                           reciprocal + goodwill)
+        freed = _count(taken)
+        paid = min(reciprocal, freed)
         ledger.reciprocal -= reciprocal - paid  # what it could not deliver stays owed
-        ledger.goodwill -= goodwill - (idx.size - paid)
-        if idx.size == 0:
+        ledger.goodwill -= goodwill - (freed - paid)
+        if freed == 0:
             return
-        self._free_insurgent(idx, reciprocal=paid, goodwill=idx.size - paid)
-        self._event(Actor.INSURGENT, EventKind.RELEASE, size=int(idx.size), reciprocal=paid,
-                    goodwill=int(idx.size - paid))
-
-    def _take_insurgent(self: ParleyModel, total: int) -> np.ndarray:
-        """The insurgent's rows to free, in its order of preference.
-
-        First what a condition of the government asks for, then by its cost, its named
-        prisoners last of those listed, then the unlisted.
-        """
-        pool, allowed = self.ins_pool, self.allowed(Side.INSURGENT)
-        parts = []
-        for condition in self.talks.conditions:
-            if condition.holder is Side.GOVERNMENT:
-                parts.append(pool.take("cost", min(total, self.still_needed(condition)),
-                                       allowed & condition.categories))
-        idx = np.concatenate(parts) if parts else _EMPTY
-        for order in ("cost", "named", "unlisted"):
-            if idx.size < total:
-                idx = np.concatenate([idx, self._in_turn(Side.INSURGENT, order, total - idx.size,
-                                                         allowed)])
-        if idx.size < total:
-            self._shortfall(Side.INSURGENT, total, idx.size)
-        return idx
+        self._free_insurgent(taken, reciprocal=paid)
+        self._event(Actor.INSURGENT, EventKind.RELEASE, size=freed, reciprocal=paid,
+                    goodwill=freed - paid)
 
     def _verify(self: ParleyModel) -> None:
         """The insurgent's team verifies releases made outside the mechanism (recognition)."""

@@ -103,8 +103,6 @@ class Fighting:
 
     attack_log: list[int]
     """Attacks on each day (index = day)."""
-    returns_by_day: np.ndarray
-    """Freed prisoners due back at the front on each day (the last slot: after the run)."""
     attacks: int = 0
     """Attacks today."""
     casualties_expected: float = 0.0
@@ -113,7 +111,12 @@ class Fighting:
     damage: float = 0.0
     """Share of capacity destroyed by strikes and not yet repaired."""
     capacity: float = 1.0
-    returned_fighters: int = 0
+    returned_fighters: float = 0.0
+    """Freed prisoners expected to be back at the front."""
+    returning: float = 0.0
+    """Freed prisoners expected to return, on their way back."""
+    leaving: float = 0.0
+    """Of those freed today, how many are expected to return (they set out tomorrow)."""
     failing_days: int = 0
     """Consecutive days on which the process was failing."""
     truce: Truce | None = None
@@ -173,6 +176,7 @@ class LiveView:
     day = _read("_model.day")
     phase = _read("_model.talks.phase")
     days_without_agreement = _read("_model.talks.days_without_agreement")
+    gap = _read("_model.talks.gap")
     round_size = _read("_model.terms.round_size")
     batch_cap = _read("_model.terms.batch_cap")
     ratio = _read("_model.terms.ratio")

@@ -34,6 +34,7 @@ VIEW_DEFAULTS: dict[str, Any] = {
     "phase": Phase.IN_SESSION,
     "talks_day": 10,
     "days_without_agreement": 0,
+    "gap": 0.0,
     "days_past_deadline": 10,
     "round_size": 100,
     "batch_cap": 100,

@@ -44,6 +44,8 @@ class View(Protocol):
         phase: where the talks stand.
         talks_day: days since talks first opened (0 before).
         days_without_agreement: days in session since the last agreement or resumption.
+        gap: today's gap between the offer and the demand, in the insurgent's utility (0
+            without one).
         days_past_deadline: days since the agreed start of talks (0 before it).
         round_size: government releases in one agreed round (the agreement's terms).
         batch_cap: most prisoners a side may release in one day (the agreement's terms).
@@ -87,6 +89,7 @@ class View(Protocol):
     phase: Phase
     talks_day: int
     days_without_agreement: int
+    gap: float
     days_past_deadline: int
     round_size: int
     batch_cap: int

@@ -37,7 +37,12 @@ def utility(proposal: Proposal, view: View, params: Government) -> float:
 
 
 def accepts(proposal: Proposal, view: View, params: Government) -> bool:
-    """Accept when the round's utility reaches the government's aspiration."""
+    """Accept when the round's utility reaches the government's aspiration.
+
+    Never a round with more named prisoners than it may free (it has barred the others).
+    """
+    if proposal.named > view.named_available:
+        return False
     return utility(proposal, view, params) >= aspiration(view, params)
 
 

@@ -2,8 +2,8 @@
 
 Its rules are pure functions of a :class:`~sim.agents.base.View` (or of the few quantities
 they depend on) and the insurgent's parameters. Where it is stochastic (frustration noise,
-walkout, return to talks) a rule gives the probability or the size, and a decision draws from
-a numpy Generator: the Mesa agent at the bottom passes the insurgent's own stream.
+walkout, return to talks) a rule gives the probability or the size, and a decision compares
+it with the day's draw (:mod:`sim.randomness`): the Mesa agent at the bottom passes them.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import math
 from typing import NamedTuple
 
 import mesa
-import numpy as np
 
 from sim.agents.base import InsurgentMove, Phase, Proposal, Response, View, clip01, faratin
+from sim.randomness import Draws, lognormal_factor
 from sim.scenario import Insurgent
 
 FRUSTRATION_KEPT = 0.5
@@ -52,27 +52,21 @@ def accepts(proposal: Proposal, demand: Proposal, view: View, params: Insurgent)
     return utility(proposal, demand, params) >= aspiration(view, params)
 
 
-def frustration_base(phase: Phase, round_pending: bool, days_past_deadline: int, gap: float,
-                     params: Insurgent) -> float:
+def frustration_base(view: View, params: Insurgent) -> float:
     """Frustration added today before noise: the gap at the table, or delay before talks."""
-    if phase is Phase.IN_SESSION and not round_pending:
-        return params.frustration_rate * gap
-    if phase is Phase.PRE_TALKS and days_past_deadline > 0:
+    if view.phase is Phase.IN_SESSION and not view.round_pending:
+        return params.frustration_rate * view.gap
+    if view.phase is Phase.PRE_TALKS and view.days_past_deadline > 0:
         return params.delay_frustration
     return 0.0
 
 
-def frustration_increment(phase: Phase, round_pending: bool, days_past_deadline: int,
-                          gap: float, params: Insurgent, rng: np.random.Generator) -> float:
+def frustration_increment(view: View, params: Insurgent, z: float) -> float:
     """Frustration added today: :func:`frustration_base` times log-normal noise of mean one.
 
-    It draws only when there is something to add and noise to add to it.
+    ``z`` is the day's standard normal draw for this noise.
     """
-    base = frustration_base(phase, round_pending, days_past_deadline, gap, params)
-    s = params.frustration_noise
-    if base == 0.0 or s == 0.0:
-        return base
-    return base * float(rng.lognormal(-0.5 * s * s, s))
+    return frustration_base(view, params) * lognormal_factor(z, params.frustration_noise)
 
 
 def frustration(current: float, added: float, params: Insurgent) -> float:
@@ -93,10 +87,10 @@ def walkout_probability(view: View, params: Insurgent) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
-def decide_walkout(view: View, params: Insurgent, rng: np.random.Generator) -> bool:
-    """Walk out of the talks today? It draws only when it has a chance of walking out."""
+def decide_walkout(view: View, params: Insurgent, u: float) -> bool:
+    """Walk out of the talks today? ``u`` is the day's uniform draw for it."""
     p = walkout_probability(view, params)
-    return p > 0.0 and bool(rng.random() < p)
+    return p > 0.0 and u < p
 
 
 def ready_to_resume(view: View, params: Insurgent) -> bool:
@@ -106,9 +100,12 @@ def ready_to_resume(view: View, params: Insurgent) -> bool:
             and push > 0.0 and push >= params.resume_push)
 
 
-def decide_resume(view: View, params: Insurgent, rng: np.random.Generator) -> bool:
-    """Return to suspended talks, with a daily chance, once :func:`ready_to_resume`."""
-    return ready_to_resume(view, params) and bool(rng.random() < params.resume_rate)
+def decide_resume(view: View, params: Insurgent, u: float) -> bool:
+    """Return to suspended talks, with a daily chance, once :func:`ready_to_resume`.
+
+    ``u`` is the day's uniform draw for it.
+    """
+    return ready_to_resume(view, params) and u < params.resume_rate
 
 
 class Verdict(NamedTuple):
@@ -212,9 +209,9 @@ def attack_intensity(phase: Phase, frustration: float, params: Insurgent,
 class InsurgentAgent(mesa.Agent):
     """Mesa agent for the insurgent: calls the rules above, or follows a person's move."""
 
-    def __init__(self, model: mesa.Model, rng: np.random.Generator) -> None:
+    def __init__(self, model: mesa.Model, draws: Draws) -> None:
         super().__init__(model)
-        self.stream = rng
+        self.draws = draws
         self.move: InsurgentMove | None = None  # set for a day when a person plays this seat
 
     def demand(self, view: View, params: Insurgent) -> Proposal:
@@ -228,20 +225,18 @@ class InsurgentAgent(mesa.Agent):
             return self.move.response is Response.ACCEPT and proposal.size > 0
         return accepts(proposal, demand, view, params)
 
-    def frustration_added(self, phase: Phase, round_pending: bool, days_past_deadline: int,
-                          gap: float, params: Insurgent) -> float:
+    def frustration_added(self, view: View, params: Insurgent) -> float:
         """Frustration added today."""
-        return frustration_increment(phase, round_pending, days_past_deadline, gap, params,
-                                     self.stream)
+        return frustration_increment(view, params, self.draws.frustration[view.day])
 
     def walks_out(self, view: View, params: Insurgent) -> bool:
         """Whether it walks out today."""
         if self.move is not None:
             return self.move.response is Response.WALKOUT and view.phase is Phase.IN_SESSION
-        return decide_walkout(view, params, self.stream)
+        return decide_walkout(view, params, self.draws.walkout[view.day])
 
     def resumes(self, view: View, params: Insurgent) -> bool:
         """Whether it returns to suspended talks today."""
         if self.move is not None:
             return self.move.response is Response.RETURN and view.phase is Phase.SUSPENDED
-        return decide_resume(view, params, self.stream)
+        return decide_resume(view, params, self.draws.resume[view.day])

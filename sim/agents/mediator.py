@@ -1,8 +1,8 @@
 """The mediator: presses both sides, bridges offers, paces verification, strikes.
 
 Its rules are pure functions of a :class:`~sim.agents.base.View` and the mediator's
-parameters. For airstrikes a rule gives the chance and the decision draws from a numpy
-Generator: the Mesa agent at the bottom passes the mediator's own stream.
+parameters. For airstrikes a rule gives the chance and the decision compares it with the day's
+draw (:mod:`sim.randomness`): the Mesa agent at the bottom passes it.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import mesa
-import numpy as np
 
 from sim.agents.base import MediatorMove, Phase, Proposal, View
+from sim.randomness import Draws
 from sim.scenario import Mediator
 
 ACTIVE = (Phase.PRE_TALKS, Phase.IN_SESSION, Phase.SUSPENDED)
@@ -69,10 +69,10 @@ def strike_probability(view: View, params: Mediator) -> float:
     return params.strike_probability if view.attacks_recent > params.strike_threshold else 0.0
 
 
-def decide_strike(view: View, params: Mediator, rng: np.random.Generator) -> bool:
-    """Strike today? It draws only when recent violence gives it a chance."""
+def decide_strike(view: View, params: Mediator, u: float) -> bool:
+    """Strike today? ``u`` is the day's uniform draw for it."""
     p = strike_probability(view, params)
-    return p > 0.0 and bool(rng.random() < p)
+    return p > 0.0 and u < p
 
 
 def disengagement_change(view: View, params: Mediator) -> float:
@@ -87,9 +87,9 @@ def disengagement_change(view: View, params: Mediator) -> float:
 class MediatorAgent(mesa.Agent):
     """Mesa agent for the mediator: calls the rules above, or follows a person's move."""
 
-    def __init__(self, model: mesa.Model, rng: np.random.Generator) -> None:
+    def __init__(self, model: mesa.Model, draws: Draws) -> None:
         super().__init__(model)
-        self.stream = rng
+        self.draws = draws
         self.move: MediatorMove | None = None  # set for a day when a person plays this seat
 
     def push(self, view: View, params: Mediator) -> Push:
@@ -115,4 +115,4 @@ class MediatorAgent(mesa.Agent):
         """Whether it strikes today."""
         if self.move is not None:
             return self.move.strike
-        return decide_strike(view, params, self.stream)
+        return decide_strike(view, params, self.draws.strike[view.day])

@@ -7,6 +7,8 @@ for capacity and for the process is worked out here.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.scenario import Conflict, Mediator
@@ -22,11 +24,27 @@ def capacity(returned_fighters: int, damage: float, params: Conflict) -> float:
     return (1.0 + returned_fighters / params.fighters_per_capacity) * (1.0 - damage)
 
 
-def draw_attacks(intensity: float, dispersion: float, rng: np.random.Generator) -> int:
-    """Today's attacks: negative binomial with mean ``intensity`` and shape ``dispersion``."""
-    if intensity <= 0:
-        return 0
-    return int(rng.negative_binomial(dispersion, dispersion / (dispersion + intensity)))
+def attacks(intensity: float, gamma: np.ndarray, noise: np.ndarray, round_u: np.ndarray,
+            day: int) -> int:
+    """Today's attacks from their expected number and the day's draws.
+
+    The expected number is scaled by a gamma variate of mean one (counts are overdispersed
+    like a negative binomial of the gamma's shape); the Poisson scatter around it is taken as
+    normal, and the count rounded at random so that its mean is kept.
+    """
+    mean = intensity * gamma[day]
+    value = mean + math.sqrt(mean) * noise[day] if mean > 0.0 else 0.0
+    return math.floor(value + round_u[day]) if value > 0.0 else 0
+
+
+def returns(returning: float, params: Conflict) -> tuple[float, float]:
+    """Freed prisoners still on their way back, and those who reach the front today.
+
+    A returning prisoner takes ``return_delay_days`` on average: each day that share of those
+    on their way arrives (a geometric delay, in expectation).
+    """
+    arrived = returning / params.return_delay_days
+    return returning - arrived, arrived
 
 
 def mean_attacks(attack_log: list[int], day: int, days: int) -> float:
