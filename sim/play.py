@@ -34,6 +34,7 @@ from sim.agents.base import (
 )
 from sim.events import EventKind, narrative
 from sim.model import ParleyModel
+from sim.outcomes import band, position, share
 from sim.outputs import PHASE_NAMES
 from sim.scenario import Scenario
 
@@ -498,14 +499,10 @@ def _num(value: float) -> str:
 def outcome_row(key: str, label: str, you: float, values, same_seed: float | None = None
                 ) -> OutcomeRow:
     """Where ``you`` stands among ``values`` (NaNs, e.g. events that never happened, dropped)."""
-    arr = np.asarray(values, dtype=float)
-    arr = arr[np.isfinite(arr)]
-    if arr.size == 0:
-        nan = float("nan")
-        return OutcomeRow(key, label, float(you), nan, nan, nan, 0.0, 0.0, same_seed)
-    p10, med, p90 = np.percentile(arr, [10, 50, 90])
-    return OutcomeRow(key, label, float(you), float(med), float(p10), float(p90),
-                      float((arr < you).mean()), float((arr > you).mean()), same_seed)
+    p10, med, p90 = band(values).p10_median_p90()
+    where = position(you, values)
+    return OutcomeRow(key, label, float(you), med, p10, p90, where.lower, where.higher,
+                      same_seed)
 
 
 COMPARED = (
@@ -563,9 +560,9 @@ def compare_outcome(seat: Seat, seat_name: str, you: dict, summaries: list[dict]
                                                   insurgent=names.insurgent),
                                 float(you[key]), values,
                                 float(summaries[0][key]) if summaries else None))
-    phases = {name: float(np.mean([s["final_phase"] == name for s in summaries]))
+    phases = {name: share(s["final_phase"] == name for s in summaries).share
               for name in PHASE_NAMES}
-    pattern = float(np.mean([bool(s["pattern"]) for s in summaries])) if summaries else 0.0
+    pattern = share(s["pattern"] for s in summaries).share
     return Comparison(Seat(seat), seat_name, int(you["days"]), you, rows, phases, pattern,
                       len(summaries), agents)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.base import PHASE_CODES, Phase
+from sim.outcomes import band, bands_by_day
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -109,7 +110,7 @@ def history(ensemble, reference, measure: str = "gov_released", ax=None, label: 
     ax = _axes(ax)
     runs = ensemble.series[measure]
     day = np.arange(runs.shape[1])
-    p10, med, p90 = np.percentile(runs, [10, 50, 90], axis=0)
+    p10, med, p90 = bands_by_day(runs)
     ax.fill_between(day, p10, p90, step="post", color=BLUE, alpha=0.25,
                     label="simulated 10-90%")
     ax.step(day, med, where="post", color=BLUE, lw=2, label="simulated median")
@@ -144,7 +145,7 @@ def outcome_vs_parameter(runs, parameter: str, outcome: str, ax=None):
     values = runs[outcome].astype(float)
     grouped = values.groupby(runs[col])
     x = np.array(sorted(grouped.groups), dtype=float)
-    stats = np.array([np.nanpercentile(grouped.get_group(v), [10, 50, 90]) for v in x])
+    stats = np.array([band(grouped.get_group(v)).p10_median_p90() for v in x])
     ax.fill_between(x, stats[:, 0], stats[:, 2], color=BLUE, alpha=0.25, label="10-90%")
     ax.plot(x, stats[:, 1], color=BLUE, marker="o", lw=2, label="median")
     ax.set_xlabel(col.removeprefix("param:"))

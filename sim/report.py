@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import Problem, ScenarioError
+from sim.outcomes import band, share
 from sim.scenario import Scenario, with_overrides
 
 KEEP_COLUMNS = ("gov_released", "ins_released", "attacks", "phase")
@@ -31,7 +32,7 @@ class Ensemble:
 
     def rate(self, key: str) -> float:
         """Share of runs whose summary ``key`` is true."""
-        return float(np.mean([bool(s[key]) for s in self.summaries])) if self.summaries else 0.0
+        return share([s[key] for s in self.summaries]).share
 
     def values(self, key: str) -> np.ndarray:
         """Summary values of ``key`` over runs, NaN where missing."""
@@ -134,15 +135,6 @@ def load_reference(path: str | Path, scenario: Scenario) -> list[Reported]:
     return out
 
 
-def _band(values: np.ndarray) -> dict:
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return {"share": 0.0, "median": None, "p10": None, "p90": None}
-    p10, med, p90 = np.percentile(finite, [10, 50, 90])
-    return {"share": finite.size / values.size, "median": float(med), "p10": float(p10),
-            "p90": float(p90), "min": float(finite.min()), "max": float(finite.max())}
-
-
 def compare(ensemble: Ensemble, reference: Sequence[Reported]) -> list[dict]:
     """Each reported count against the simulated median and 10-90% band on the same day."""
     rows = []
@@ -150,13 +142,24 @@ def compare(ensemble: Ensemble, reference: Sequence[Reported]) -> list[dict]:
     for rep in reference:
         if rep.day > last:
             continue
-        sims = ensemble.series[rep.measure][:, rep.day]
-        p10, med, p90 = np.percentile(sims, [10, 50, 90])
+        sims = band(ensemble.series[rep.measure][:, rep.day])
         rows.append({"day": rep.day, "date": rep.date, "measure": rep.measure,
                      "reported": rep.value, "confidence": rep.confidence,
-                     "median": float(med), "p10": float(p10), "p90": float(p90),
-                     "passed": bool(p10 <= rep.value <= p90)})
+                     "median": sims.median, "p10": sims.p10, "p90": sims.p90,
+                     "passed": sims.contains(rep.value)})
     return rows
+
+
+DISTRIBUTIONS = (
+    ("walkout_day", "first_walkout_day"),
+    ("first_release_day_gov", "first_release_day_gov"),
+    ("first_release_day_ins", "first_release_day_ins"),
+    ("first_unilateral_size", "first_unilateral_size"),
+    ("first_agreement_day", "first_agreement_day"),
+    ("completion_day", "completion_day"),
+    ("collapse_day", "collapse_day"),
+)
+"""The report's distributions: its name for each, and the summary field it describes."""
 
 
 def summarize_ensemble(ensemble: Ensemble, reference: Sequence[Reported] = (),
@@ -171,21 +174,14 @@ def summarize_ensemble(ensemble: Ensemble, reference: Sequence[Reported] = (),
         "runs": len(ensemble.seeds),
         "days": ensemble.scenario.run.days,
         "pattern_rate": ensemble.rate("pattern"),
-        "distributions": {
-            "walkout_day": _band(ensemble.values("first_walkout_day")),
-            "first_release_day_gov": _band(ensemble.values("first_release_day_gov")),
-            "first_release_day_ins": _band(ensemble.values("first_release_day_ins")),
-            "first_unilateral_size": _band(ensemble.values("first_unilateral_size")),
-            "first_agreement_day": _band(ensemble.values("first_agreement_day")),
-            "completion_day": _band(ensemble.values("completion_day")),
-            "collapse_day": _band(ensemble.values("collapse_day")),
-        },
-        "attacks_per_day": {"days": [lo, hi], **_band(attacks.mean(axis=1))},
+        "distributions": {name: band(ensemble.values(key)).as_dict()
+                          for name, key in DISTRIBUTIONS},
+        "attacks_per_day": {"days": [lo, hi], **band(attacks.mean(axis=1)).as_dict()},
         "reference": compare(ensemble, reference),
     }
     walkout_days = ensemble.scenario.meta.pattern.walkout_days
     if walkout_days:
         first = ensemble.values("first_release_day_gov")
-        early = np.nan_to_num(first, nan=np.inf) < walkout_days[0]
-        figures[f"gov_release_before_day_{walkout_days[0]}"] = float(early.mean())
+        early = share(np.nan_to_num(first, nan=np.inf) < walkout_days[0])
+        figures[f"gov_release_before_day_{walkout_days[0]}"] = early.share
     return figures

@@ -22,6 +22,7 @@ from sim.agents.base import Phase
 from sim.errors import ScenarioError
 from sim.events import Event, EventKind, narrative
 from sim.model import ParleyModel
+from sim.outcomes import band, share
 from sim.outputs import first_day
 from sim.play import OutcomeRow, outcome_row
 from sim.report import Ensemble, run_ensemble
@@ -430,9 +431,10 @@ def odds_facts(ensemble: Ensemble, snap: Snapshot) -> list[str]:
         by_now = np.nan_to_num(values, nan=np.inf) <= d
         mine = snap.first_day(kind)
         you = f"on day {mine}" if mine is not None else "not yet"
-        median = (f"; median day {np.median(values[by_now]):.0f}" if by_now.any() else "")
-        out.append(f"{what.capitalize()} by day {d}: this run {you}; {by_now.mean():.0%} of "
-                   f"the {len(values)} runs{median}.")
+        days = band(values[by_now])
+        median = f"; median day {days.median:.0f}" if days.median is not None else ""
+        out.append(f"{what.capitalize()} by day {d}: this run {you}; {share(by_now).share:.0%} "
+                   f"of the {len(values)} runs{median}.")
     out.append(f"The stall-then-unilateral-release pattern (over whole runs of "
                f"{ensemble.scenario.run.days} days) appears in {ensemble.rate('pattern'):.0%} "
                f"of runs.")
