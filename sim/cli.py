@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +25,20 @@ def fail(problems: list[Problem] | list[str]) -> None:
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     raise typer.Exit(2)
+
+
+@contextmanager
+def stops_on_ctrl_c() -> Iterator[None]:
+    """Ctrl-C ends a command with one line on stderr and exit code 130, never a traceback.
+
+    Many runs stop their workers before they raise (:mod:`sim.ensemble`); their message says
+    how far they got.
+    """
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
+        raise typer.Exit(130) from None
 
 
 def parse_sets(items: list[str] | None) -> dict[str, object]:
@@ -140,28 +156,35 @@ def _fmt(value) -> str:
 @app.command()
 def report(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
-    seeds: Annotated[int, typer.Option(min=1, help="number of seeds (run.seed, run.seed+1, ...)")]
-    = 100,
+    seeds: Annotated[int, typer.Option(
+        min=1, help="number of runs; their seeds are spawned from run.seed (see README)")] = 100,
     days: Annotated[int | None, typer.Option(help="days (default: run.days)")] = None,
     data: Annotated[Path | None, typer.Option(
         help="CSV of reported counts (default: the scenario's meta.reference_data)")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="write every figure here")]
+    json_out: Annotated[Path | None, typer.Option(
+        "--json", help="write every figure and every run's seed here")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="processes (default: this one for a small ensemble, else one a core)")]
     = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="processes (default: cores)")]
+    executor: Annotated[str, typer.Option(help="local, dask or dask-local")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT")]
     = None,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="override a parameter: dotted.path=value (repeatable)")] = None,
 ) -> None:
     """Run many seeds; print the pattern rate, distributions and the fit to reported counts."""
-    from sim.report import load_reference, run_ensemble, summarize_ensemble
+    from sim.ensemble import run_ensemble
+    from sim.report import load_reference, summarize_ensemble
     from sim.scenario import load_scenario
 
     try:
         spec = load_scenario(scenario, parse_sets(set_))
         ref_path = data or spec.meta.reference_data
         reference = load_reference(ref_path, spec) if ref_path else []
-        ensemble = run_ensemble(spec, seeds, days, workers)
-    except ScenarioError as exc:
+        with stops_on_ctrl_c():
+            ensemble = run_ensemble(spec, seeds, days, workers, executor=executor,
+                                    scheduler=scheduler, progress=None, label="report")
+    except ParleyError as exc:
         fail(exc.problems)
     figures = summarize_ensemble(ensemble, reference)
 
@@ -300,7 +323,8 @@ def plot(
         fail([Problem(str(target), "--kind", f"a {kind} plot does not fit a {what}",
                       f"for a {what}: " + ", ".join(FITS[what]))])
     try:
-        fig = _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against)
+        with stops_on_ctrl_c():
+            fig = _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against)
     except ParleyError as exc:
         fail(exc.problems)
     _save_figure(fig, out_file)
@@ -308,7 +332,10 @@ def plot(
 
 
 def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against):
-    from sim.report import load_reference, run_ensemble
+    from functools import partial
+
+    from sim.ensemble import run_ensemble
+    from sim.report import load_reference
     from sim.runner import load_run
     from sim.runner import run as run_scenario
     from sim.scenario import load_scenario
@@ -318,6 +345,7 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
     if what == "sweep":
         return _draw_sweep(plots, target, kind, x, y, output)
     spec = load_scenario(target)
+    ensemble_of = partial(run_ensemble, runs=seeds, days=days, progress=None, label=kind)
     if kind == "timeline":
         return plots.timeline(run_scenario(spec, days=days))
     if kind == "compare":
@@ -325,9 +353,9 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
             fail([Problem("--against", "against", "missing for a compare plot",
                           "a second scenario file")])
         other = load_scenario(against)
-        return plots.compare({spec.meta.name: run_ensemble(spec, seeds, days),
-                              other.meta.name: run_ensemble(other, seeds, days)})
-    ensemble = run_ensemble(spec, seeds, days)
+        return plots.compare({spec.meta.name: ensemble_of(spec),
+                              other.meta.name: ensemble_of(other)})
+    ensemble = ensemble_of(spec)
     if kind == "history":
         if not spec.meta.reference_data:
             fail([Problem(str(target), "meta.reference_data",

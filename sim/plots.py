@@ -101,7 +101,7 @@ def history(ensemble, reference, measure: str = "gov_released", ax=None, label: 
     """Reported counts, marked by confidence, over the simulated median and 10-90% band.
 
     Args:
-        ensemble: a :class:`sim.report.Ensemble`.
+        ensemble: a :class:`sim.ensemble.Ensemble`.
         reference: :class:`sim.report.Reported` counts.
         measure: ``gov_released`` or ``ins_released``.
         ax: axes to draw on (default: a new figure).
@@ -250,7 +250,7 @@ def compare(ensembles: dict, outcomes: tuple[str, ...] = ("first_walkout_day",
     """Two or more scenarios' distributions side by side, one panel per outcome.
 
     Args:
-        ensembles: label → :class:`sim.report.Ensemble`.
+        ensembles: label → :class:`sim.ensemble.Ensemble`.
         outcomes: summary fields to compare.
 
     Returns:

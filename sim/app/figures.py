@@ -21,7 +21,7 @@ from sim.plots import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILION
 
 if TYPE_CHECKING:
     from sim.app.state import Snapshot
-    from sim.report import Ensemble
+    from sim.ensemble import Ensemble
 
 PHASE_STYLE = {
     Phase.PRE_TALKS: ("#F3F3F3", None),
