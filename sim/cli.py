@@ -371,6 +371,7 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
 
 def _draw_sweep(plots, target, kind, x, y, output):
     from sim import sweep
+    from sim.outcomes import as_floats
 
     manifest = sweep.read_manifest(target)
     params = [p["path"] for p in manifest["spec"]["parameters"]]
@@ -396,7 +397,7 @@ def _draw_sweep(plots, target, kind, x, y, output):
     if kind == "survival":
         col = f"param:{x or params[0]}"
         event = output or "completion_day"
-        groups = {f"{col.removeprefix('param:')}={v:g}": g[event].to_numpy(dtype=float)
+        groups = {f"{col.removeprefix('param:')}={v:g}": as_floats(g[event])
                   for v, g in runs.groupby(col)}
         return plots.survival(groups, manifest["days"], event.removesuffix("_day")).figure
     return plots.outcome_vs_parameter(runs, x or params[0], output or "gov_released").figure
@@ -424,7 +425,8 @@ def sweep_run(
     master_seed: Annotated[int | None, typer.Option(help="master seed")] = None,
     days: Annotated[int | None, typer.Option(help="days per run")] = None,
     keep: Annotated[str | None, typer.Option(help="summary, series or events")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="processes (default: cores)")]
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="processes (default: this one for a small sweep, else one a core)")]
     = None,
     executor: Annotated[str, typer.Option(help="local, dask or dask-local")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT")]
@@ -434,6 +436,8 @@ def sweep_run(
     """Run a sweep, or resume it: only missing runs are run."""
     from sim import sweep
 
+    flags = {"replicates": replicates, "master_seed": master_seed, "days": days, "keep": keep,
+             "design": design, "samples": samples}
     try:
         if sweep.sweep_or_scenario(spec) == "sweep":
             if vary:
@@ -444,16 +448,13 @@ def sweep_run(
             if not vary:
                 fail([Problem(str(spec), "--vary", "a scenario needs at least one --vary",
                               "e.g. --vary insurgent.patience=1,1.5,2")])
-            design_fields = {k: v for k, v in (("method", design), ("samples", samples))
-                             if v is not None}
-            sweep_spec = sweep.spec_from_flags(
-                spec.name, vary, lever or [], name=spec.stem + "_sweep",
-                design=design_fields or None, replicates=replicates,
-                master_seed=master_seed, days=days, keep=keep)
+            sweep_spec = sweep.spec_from_flags(spec.name, vary, lever or [],
+                                               name=spec.stem + "_sweep", **flags)
             folder = spec.resolve().parent
-        outcome = sweep.run(sweep_spec, out_dir, workers=workers, executor=executor,
-                            scheduler=scheduler, quiet=quiet, folder=folder,
-                            log=lambda msg: print(msg, flush=True))
+        with stops_on_ctrl_c():
+            outcome = sweep.run(sweep_spec, out_dir, workers=workers, executor=executor,
+                                scheduler=scheduler, quiet=quiet, folder=folder,
+                                log=lambda msg: print(msg, flush=True))
     except ParleyError as exc:
         fail(exc.problems)
     rate = outcome.ran / outcome.seconds if outcome.seconds else 0.0

@@ -164,13 +164,15 @@ def phase_diagram(runs, x: str, y: str, outcome: str = "pattern", ax=None):
         outcome: a column of the runs table (booleans give a probability).
         ax: axes to draw on.
     """
+    import pandas as pd
+
     ax = _axes(ax)
     cx, cy = (p if p.startswith("param:") else f"param:{p}" for p in (x, y))
+    flag = pd.api.types.is_bool_dtype(runs[outcome])  # bool, or nullable boolean in sweeps
     table = runs.assign(_y=runs[outcome].astype(float)).pivot_table(
         index=cy, columns=cx, values="_y", aggfunc="mean")
     image = ax.imshow(table.to_numpy(), origin="lower", cmap="viridis", aspect="auto",
-                      vmin=0 if runs[outcome].dtype == bool else None,
-                      vmax=1 if runs[outcome].dtype == bool else None)
+                      vmin=0 if flag else None, vmax=1 if flag else None)
     ax.set_xticks(range(len(table.columns)), [f"{v:g}" for v in table.columns])
     ax.set_yticks(range(len(table.index)), [f"{v:g}" for v in table.index])
     for (i, j), value in np.ndenumerate(table.to_numpy()):
@@ -178,7 +180,7 @@ def phase_diagram(runs, x: str, y: str, outcome: str = "pattern", ax=None):
                 color="white" if value < np.nanmean(table.to_numpy()) else "black", fontsize=9)
     ax.set_xlabel(cx.removeprefix("param:"))
     ax.set_ylabel(cy.removeprefix("param:"))
-    label = f"P({outcome})" if runs[outcome].dtype == bool else f"mean {outcome}"
+    label = f"P({outcome})" if flag else f"mean {outcome}"
     ax.figure.colorbar(image, ax=ax, label=label)
     return ax
 

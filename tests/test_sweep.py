@@ -221,7 +221,8 @@ def test_a_failing_run_is_recorded_and_the_others_succeed(tmp_path):
         replicates=3, days=30, chunk_size=2)
     outcome = sweep.run(spec_file, tmp_path / "out", workers=2)
     assert (outcome.ran, outcome.failed) == (3, 3)
-    runs = sweep.load(outcome.out).runs
+    out = outcome.out
+    runs = sweep.load(out).runs
     ok = runs[runs["point_id"] == 0]
     bad = runs[runs["point_id"] == 1]
     assert (ok["status"] == "ok").all() and (ok["error"] == "").all()
@@ -233,9 +234,50 @@ def test_a_failing_run_is_recorded_and_the_others_succeed(tmp_path):
     for error in bad["error"]:
         assert error.startswith("Traceback (most recent call last)")
         assert "no_such_pool.csv" in error and "cannot be read" in error
-    proc = cli("sweep", "status", outcome.out)
+    proc = cli("sweep", "status", out)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "pools: 3 done, 3 failed, 0 missing of 6"
+
+
+def test_a_run_that_fails_after_its_work_fails_alone(tmp_path, monkeypatch):
+    # Turning one run's events into rows raises: that run is failed with its traceback, and
+    # the good runs of the same chunk keep their rows, series and events.
+    from sim.runner import RunResult
+
+    spec, folder = sweep.load_spec(small_spec(tmp_path / "s.yaml", keep="events"))
+    bad_seed = sweep.plan(spec, folder).run_seed(0, 1)  # the middle run of the first chunk
+    events_frame = RunResult.events_frame
+
+    def failing(self):
+        if self.seed == bad_seed:
+            raise RuntimeError("cannot turn these events into rows")
+        return events_frame(self)
+
+    monkeypatch.setattr(RunResult, "events_frame", failing)
+    outcome = sweep.run(spec, tmp_path / "out", workers=1, folder=folder)  # in this process
+    assert (outcome.ran, outcome.failed) == (11, 1)
+    data = sweep.load(outcome.out)
+    first = data.runs[data.runs["run_id"] < 3]
+    assert first["status"].tolist() == ["ok", "failed", "ok"]
+    error = first["error"].iloc[1]
+    assert error.startswith("Traceback") and "cannot turn these events into rows" in error
+    assert set(data.events["run_id"]) == set(range(12)) - {1}
+    assert set(data.series["run_id"]) == set(range(12)) - {1}
+
+
+def test_the_runs_table_takes_its_dtypes_from_the_output_registry(reference):
+    # A text field stays text, an optional day is a nullable integer, a flag a nullable
+    # boolean, in every sweep (before, they depended on which values a chunk happened to hold).
+    from sim.outputs import SUMMARY, Kind
+
+    runs = sweep.load(reference[1]).runs
+    expected = {Kind.INT: "Int64", Kind.OPTIONAL: "Int64", Kind.FLOAT: "float64",
+                Kind.BOOL: "boolean", Kind.TEXT: "string", Kind.PHASE: "string"}
+    for field in SUMMARY:
+        want = "int64" if field.name == "seed" else expected[field.kind]
+        assert str(runs[field.name].dtype) == want, field.name
+    assert runs["final_phase"].notna().all() and runs["scenario"].eq("teaching_symmetric").all()
+    assert [str(runs[c].dtype) for c in ("run_id", "point_id", "replicate")] == ["int64"] * 3
 
 
 # 6. Bad input: refused before any run, exit code 2, one line, nothing written
@@ -479,6 +521,14 @@ def test_vary_form_runs_a_full_factorial(tmp_path):
                 "--replicates", "2", "--out", out, "--quiet")
     assert again.returncode == 0, again.stderr
     assert "nothing to do" in again.stdout
+
+
+# 9. Required flags
+
+
+def test_vary_form_without_replicates_names_the_flag(tmp_path):
+    assert_refused(cli("sweep", "run", TEACHING, "--vary", "insurgent.patience=1,2", "--out",
+                       tmp_path / "out"), "--replicates", "Field required")
 
 
 if __name__ == "__main__":  # pragma: no cover
