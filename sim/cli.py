@@ -223,15 +223,33 @@ def report(
 
 
 @app.command()
-def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]) -> None:
-    """Check scenario files; one line per problem, exit code 2 if any is invalid."""
+def validate(files: Annotated[list[Path], typer.Argument(help="scenario or sweep files")]
+             ) -> None:
+    """Check scenario and sweep files; one line per problem, exit code 2 if any is invalid.
+
+    A sweep file (one with ``base:``, ``parameters:`` or another key only sweeps have) is
+    checked as a sweep: its fields, its base scenario, and every point of its design against
+    the scenario schema.
+    """
+    from sim import sweep
     from sim.scenario import load_scenario
 
     problems: list[Problem] = []
     for file in files:
         try:
+            if sweep.sweep_or_scenario(file) == "sweep":
+                spec, folder = sweep.load_spec(file)
+                try:
+                    p = sweep.plan(spec, folder)
+                except sweep.SweepError as exc:  # name the file beside the point
+                    problems.extend(Problem(f"{file} ({pr.file})", pr.field, pr.message,
+                                            pr.allowed, pr.line) for pr in exc.problems)
+                    continue
+                out.print(f"ok: {file} (sweep {spec.name}: {len(p.points)} points, "
+                          f"{p.n_runs} runs)", markup=False)
+                continue
             spec = load_scenario(file)
-        except ScenarioError as exc:
+        except ParleyError as exc:
             problems.extend(exc.problems)
             continue
         out.print(f"ok: {file} ({spec.meta.name}, hash {spec.content_hash()})", markup=False)
@@ -433,17 +451,25 @@ def sweep_run(
     = None,
     quiet: Annotated[bool, typer.Option(help="log lines instead of a progress bar")] = False,
 ) -> None:
-    """Run a sweep, or resume it: only missing runs are run."""
+    """Run a sweep, or resume it: only missing runs are run.
+
+    With a sweep file, --replicates, --master-seed, --days, --keep, --design and --samples
+    replace the file's values (the manifest records them). The exit code is 1 when runs failed
+    in this call (their tracebacks are kept; parley sweep status counts them).
+    """
     from sim import sweep
 
     flags = {"replicates": replicates, "master_seed": master_seed, "days": days, "keep": keep,
              "design": design, "samples": samples}
+    given: dict[str, object] = {}
     try:
         if sweep.sweep_or_scenario(spec) == "sweep":
-            if vary:
-                fail([Problem("--vary", "vary", "cannot be combined with a sweep file",
+            if vary or lever:
+                fail([Problem("--vary" if vary else "--lever", "vary",
+                              "cannot be combined with a sweep file, which names its parameters",
                               "a sweep file, or a scenario with --vary")])
             sweep_spec, folder = sweep.load_spec(spec)
+            sweep_spec, given = sweep.with_flags(sweep_spec, **flags)
         else:
             if not vary:
                 fail([Problem(str(spec), "--vary", "a scenario needs at least one --vary",
@@ -454,13 +480,18 @@ def sweep_run(
         with stops_on_ctrl_c():
             outcome = sweep.run(sweep_spec, out_dir, workers=workers, executor=executor,
                                 scheduler=scheduler, quiet=quiet, folder=folder,
-                                log=lambda msg: print(msg, flush=True))
+                                log=lambda msg: print(msg, flush=True), flags=given)
     except ParleyError as exc:
         fail(exc.problems)
     rate = outcome.ran / outcome.seconds if outcome.seconds else 0.0
     print(f"{outcome.out}: {outcome.total} runs, {outcome.skipped} already done, "
           f"{outcome.ran} ran, {outcome.failed} failed, {outcome.seconds:.1f} s "
           f"({rate:.1f} runs/s)")
+    if outcome.failed:
+        print(f"error: {outcome.failed} of {outcome.ran + outcome.failed} runs failed; their "
+              f"tracebacks are in the error column (parley sweep export {outcome.out})",
+              file=sys.stderr)
+        raise typer.Exit(1)
 
 
 @sweep_app.command("status")

@@ -219,9 +219,13 @@ def test_a_failing_run_is_recorded_and_the_others_succeed(tmp_path):
         parameters=[{"path": "pools.government_holds.csv",
                      "values": [str(good), str(tmp_path / "no_such_pool.csv")]}],
         replicates=3, days=30, chunk_size=2)
-    outcome = sweep.run(spec_file, tmp_path / "out", workers=2)
-    assert (outcome.ran, outcome.failed) == (3, 3)
-    out = outcome.out
+    out = tmp_path / "out"
+    proc = cli("sweep", "run", spec_file, "--out", out, "--quiet")
+    # A sweep with failed runs says how many and exits non-zero.
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "3 ran, 3 failed" in proc.stdout
+    assert proc.stderr.startswith("error: 3 of 6 runs failed")
+    assert "Traceback" not in proc.stderr
     runs = sweep.load(out).runs
     ok = runs[runs["point_id"] == 0]
     bad = runs[runs["point_id"] == 1]
@@ -523,12 +527,97 @@ def test_vary_form_runs_a_full_factorial(tmp_path):
     assert "nothing to do" in again.stdout
 
 
-# 9. Required flags
+# 9. Flags over a sweep file, required fields, and parley validate on sweep files
+
+
+def test_flags_replace_a_sweep_files_values_and_are_recorded(tmp_path):
+    spec_file = small_spec(tmp_path / "s.yaml")  # 2 x 2 points, 3 replicates, 60 days
+    out = tmp_path / "out"
+    proc = cli("sweep", "run", spec_file, "--out", out, "--replicates", "1", "--days", "20",
+               "--master-seed", "3", "--keep", "series", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "4 runs" in proc.stdout
+    data = sweep.load(out)
+    spec = data.manifest["spec"]
+    assert (spec["replicates"], spec["days"], spec["master_seed"], spec["keep"]) == (
+        1, 20, 3, "series")
+    assert data.manifest["flags"] == {"--replicates": 1, "--days": 20, "--master-seed": 3,
+                                      "--keep": "series"}
+    assert len(data.series) == 4 * 21
+    # A design from flags: the file's values give the intervals to sample.
+    spec, folder = sweep.load_spec(spec_file)
+    lhs, given = sweep.with_flags(spec, design="latin_hypercube", samples=3)
+    assert given == {"--design": "latin_hypercube", "--samples": 3}
+    assert len(sweep.plan(lhs, folder).points) == 3
+
+
+def test_a_sweep_file_refuses_flags_it_cannot_take(tmp_path):
+    spec_file = small_spec(tmp_path / "s.yaml")
+    out = tmp_path / "out"
+    assert_refused(cli("sweep", "run", spec_file, "--out", out, "--samples", "8"),
+                   "--samples", "full factorial")
+    assert_refused(cli("sweep", "run", spec_file, "--out", out, "--lever", "x"),
+                   "--lever", "sweep file")
+    assert not out.exists()
+    spec, _ = sweep.load_spec(spec_file)
+    for flags, fragments in (
+            ({"design": "sobol"}, ("--samples", "required by a sobol design")),
+            ({"design": "sobol", "samples": 6}, ("--samples", "not a power of 2")),
+            ({"replicates": 0}, ("--replicates", ">= 1")),
+            ({"keep": "everything"}, ("--keep", "everything"))):
+        with pytest.raises(sweep.SweepError) as caught:
+            sweep.with_flags(spec, **flags)
+        (problem,) = caught.value.problems
+        for fragment in fragments:
+            assert fragment in str(problem), (fragment, str(problem))
+
+
+@pytest.mark.parametrize(("drop", "fragment"), [
+    ("replicates", "replicates: Field required"),
+    ("base", "base: Field required"),
+    ("name", "name: Field required"),
+    ("parameters", "parameters: Field required"),
+])
+def test_required_sweep_fields_are_required(tmp_path, drop, fragment):
+    data = {"name": "s", "base": str(TEACHING), "replicates": 2,
+            "parameters": [{"path": "insurgent.patience", "values": [1.0]}]}
+    del data[drop]
+    spec_file = write_yaml(tmp_path / "s.yaml", data)
+    assert_refused(cli("validate", spec_file), fragment)
+    with pytest.raises(sweep.SweepError, match=fragment):
+        sweep.load_spec(spec_file)  # what sweep run reads
+
+
+def test_a_range_and_a_sampling_design_name_what_they_lack(tmp_path):
+    spec_file = small_spec(tmp_path / "s.yaml", design={"method": "latin_hypercube"},
+                           parameters=[{"path": "insurgent.patience",
+                                        "range": {"start": 1.0, "steps": 3}}])
+    proc = cli("validate", spec_file)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "parameters.0.range.stop: Field required" in proc.stderr
+    assert "design.samples: is required by a latin_hypercube design" in proc.stderr
 
 
 def test_vary_form_without_replicates_names_the_flag(tmp_path):
     assert_refused(cli("sweep", "run", TEACHING, "--vary", "insurgent.patience=1,2", "--out",
                        tmp_path / "out"), "--replicates", "Field required")
+
+
+def test_validate_checks_sweep_files_and_every_point(tmp_path):
+    good = small_spec(tmp_path / "good.yaml")
+    proc = cli("validate", good, TEACHING, ROOT / "scenarios" / "sweeps" / "sobol_window.yaml")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0] == f"ok: {good} (sweep good: 4 points, 12 runs)"
+    assert lines[1].startswith(f"ok: {TEACHING} (teaching_symmetric, hash ")
+    assert "sweep sobol_window: 112 points" in lines[2]
+    bad = small_spec(tmp_path / "bad.yaml", parameters=[
+        {"path": "mediator.credibility", "values": [0.5, 2.0]}])
+    line = assert_refused(cli("validate", bad), "point 1", "mediator.credibility")
+    assert "unknown key" not in line
+    typo = small_spec(tmp_path / "typo.yaml", replicate=3)
+    assert_refused(cli("validate", typo), str(typo), "replicate: unknown key",
+                   "did you mean 'replicates'")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,6 +27,7 @@ from sim.sweep.spec import (
     load_spec,
     spec_from_flags,
     sweep_or_scenario,
+    with_flags,
 )
 from sim.sweep.store import (
     MANIFEST,
@@ -68,4 +69,5 @@ __all__ = [
     "spec_from_flags",
     "status",
     "sweep_or_scenario",
+    "with_flags",
 ]

@@ -1,4 +1,4 @@
-"""The schema of sweep files, and sweeps from command-line flags.
+"""The schema of sweep files, sweeps from command-line flags, and flags over a sweep file.
 
 Required, because no default could stand for them: ``name``; ``base`` (the base scenario);
 ``parameters`` (at least one), each with a ``path`` and exactly one of ``values``, ``range``
@@ -207,6 +207,11 @@ FLAGS = {"replicates": "--replicates", "master_seed": "--master-seed", "days": "
 """The command-line flag that sets each of these sweep fields."""
 
 
+def _flag(keyword: str) -> str:
+    """The command-line flag of a keyword argument (``master_seed`` → ``--master-seed``)."""
+    return "--" + keyword.replace("_", "-")
+
+
 def _validate_flags(data: dict) -> SweepSpec:
     """Validate a spec built from flags; a problem names the flag that caused it."""
     try:
@@ -272,3 +277,30 @@ def spec_from_flags(base: str, vary: Iterable[str], levers: Iterable[str], name:
     return _validate_flags({"name": name, "base": base, "parameters": params,
                             **_flag_fields(flags)})
 
+
+def with_flags(spec: SweepSpec, **flags: Any) -> tuple[SweepSpec, dict[str, Any]]:
+    """A sweep file's spec with the values given by flags in place of the file's.
+
+    ``--design`` changes the method; a full factorial then drops the file's ``samples``,
+    which only a sampling design uses.
+
+    Args:
+        spec: the sweep file's spec.
+        **flags: ``replicates``, ``master_seed``, ``days``, ``keep``, ``design`` (a method)
+            and ``samples``; ``None`` for a flag not given.
+
+    Returns:
+        The new spec, and the flags given with their values (for the manifest).
+
+    Raises:
+        SweepError: a value the schema refuses, named by its flag.
+    """
+    fields = _flag_fields(flags)
+    if not fields:
+        return spec, {}
+    data = spec.model_dump(mode="json")
+    design = {**data["design"], **fields.pop("design", {})}
+    if design["method"] == Method.FULL_FACTORIAL and flags.get("samples") is None:
+        design["samples"] = None
+    new = _validate_flags({**data, **fields, "design": design})
+    return new, {_flag(k): v for k, v in flags.items() if v is not None}
