@@ -238,14 +238,8 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario or sweep
     for file in files:
         try:
             if sweep.sweep_or_scenario(file) == "sweep":
-                spec, folder = sweep.load_spec(file)
-                try:
-                    p = sweep.plan(spec, folder)
-                except sweep.SweepError as exc:  # name the file beside the point
-                    problems.extend(Problem(f"{file} ({pr.file})", pr.field, pr.message,
-                                            pr.allowed, pr.line) for pr in exc.problems)
-                    continue
-                out.print(f"ok: {file} (sweep {spec.name}: {len(p.points)} points, "
+                p = sweep.check_file(file)
+                out.print(f"ok: {file} (sweep {p.spec.name}: {len(p.points)} points, "
                           f"{p.n_runs} runs)", markup=False)
                 continue
             spec = load_scenario(file)

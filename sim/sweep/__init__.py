@@ -13,7 +13,7 @@ The package has one module a job: :mod:`.spec` (the schema of sweep files, flags
 """
 
 from sim.sweep.analyze import analyze
-from sim.sweep.design import Plan, plan, salib_problem, sample_design
+from sim.sweep.design import Plan, check_file, plan, salib_problem, sample_design
 from sim.sweep.execute import Outcome, run
 from sim.sweep.spec import (
     Design,
@@ -57,6 +57,7 @@ __all__ = [
     "SweepError",
     "SweepSpec",
     "analyze",
+    "check_file",
     "done_chunks",
     "export",
     "load",

@@ -28,7 +28,7 @@ from sim.scenario import (
     load_scenario,
     problems_from_validation,
 )
-from sim.sweep.spec import Method, SweepError, SweepSpec
+from sim.sweep.spec import Method, SweepError, SweepSpec, load_spec
 
 LHS_SPAWN_KEY = (2**31,)
 """The spawn key of the Latin hypercube's generator: far from any (point, replicate) key."""
@@ -213,6 +213,21 @@ def plan(spec: SweepSpec, folder: Path) -> Plan:
     if problems:
         raise SweepError(problems)
     return Plan(spec, data, points)
+
+
+def check_file(path: Path) -> Plan:
+    """Read a sweep file and plan it: its fields, its base, and every point of its design.
+
+    Raises:
+        ScenarioError: when the base scenario is invalid.
+        SweepError: one problem per fault, each naming the file.
+    """
+    spec, folder = load_spec(path)
+    try:
+        return plan(spec, folder)
+    except SweepError as exc:  # a point's problem names the point: name the file beside it
+        raise SweepError([Problem(f"{path} ({p.file})", p.field, p.message, p.allowed, p.line)
+                          for p in exc.problems]) from None
 
 
 def _point_problems(data: dict, i: int, point: dict[str, Any]) -> list[Problem]:
