@@ -22,6 +22,11 @@ start-up, writing and shutdown included; nothing is excluded. The cases are:
   runtime acceptable. Peak RSS is sampled with psutil every 20 ms over the whole process tree
   (the sweep's process plus its workers, summed); each process's own peak (getrusage
   ``ru_maxrss``) is shown beside it.
+* responsiveness: the seconds from the call of ``sim.sweep.run`` (2 workers, the throughput
+  sweep) until its progress bar is shown and until it counts its first run; the seconds a
+  no-op resume takes (``parley sweep run`` on a finished sweep, the whole command); and the
+  seconds ``parley report --seeds 10000000`` takes to exit after SIGINT (Ctrl-C), sent once
+  its workers have started and again 5 s later, after runs have begun.
 
 Each timing case runs ``ROUNDS`` times, the cases taking turns so that a drift in machine load
 hits them alike; the best round of each case is used. Before each measurement the script waits
@@ -95,6 +100,73 @@ def child_sweep(workers: int, replicates: int, days: int) -> dict:
             "parent_maxrss_mib": kib_to_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
             "worker_maxrss_mib": kib_to_mib(
                 resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)}
+
+
+def child_first_progress(workers: int, replicates: int, days: int) -> dict:
+    from sim import sweep
+    from sim.ensemble import progress
+
+    spec = sweep.SweepSpec.model_validate(spec_data(replicates, days))
+    marks: dict[str, float] = {}
+    shown, tick = progress.Progress.__enter__, progress.Progress.tick
+
+    def on_enter(self):
+        marks.setdefault("shown", time.perf_counter())
+        return shown(self)
+
+    def on_tick(self, key, runs):
+        marks.setdefault("first_run", time.perf_counter())
+        if "stop" not in marks:
+            marks["stop"] = time.perf_counter()
+            raise KeyboardInterrupt  # nothing more to measure: stop the sweep as Ctrl-C would
+        return tick(self, key, runs)
+
+    progress.Progress.__enter__, progress.Progress.tick = on_enter, on_tick
+    with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
+        start = time.perf_counter()
+        with contextlib.suppress(KeyboardInterrupt):
+            sweep.run(spec, Path(tmp) / "out", workers=workers, folder=ROOT, quiet=False)
+    return {"shown": marks["shown"] - start, "first_run": marks["first_run"] - start}
+
+
+def noop_resume_seconds() -> float:
+    """Seconds of ``parley sweep run`` on a finished sweep (best of three)."""
+    parley = Path(sys.executable).parent / "parley"
+    with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
+        spec = Path(tmp) / "noop.yaml"
+        spec.write_text(json.dumps(spec_data(5, 31)), encoding="utf-8")  # JSON is YAML
+        cmd = [str(parley), "sweep", "run", str(spec), "--out", str(Path(tmp) / "out"),
+               "--quiet"]
+        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+            times.append(time.perf_counter() - start)
+            assert "nothing to do" in done.stdout, done.stdout
+    return min(times)
+
+
+def ctrl_c_seconds(after_workers: float) -> float:
+    """Seconds ``parley report --seeds 10000000`` takes to exit after SIGINT."""
+    import signal
+
+    import psutil
+
+    parley = Path(sys.executable).parent / "parley"
+    proc = subprocess.Popen([str(parley), "report", str(HOME), "--seeds", "10000000",
+                             "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    parent = psutil.Process(proc.pid)
+    while len([c for c in parent.children() if "spawn_main" in " ".join(c.cmdline())]) < 2:
+        time.sleep(0.02)
+    time.sleep(after_workers)
+    start = time.perf_counter()
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 130 and err.startswith("interrupted"), (proc.returncode, err)
+    return seconds
 
 
 # The batch_run wrapper: module level, so that spawned pool processes can unpickle it.
@@ -291,6 +363,19 @@ def main() -> None:
               if small["worker_maxrss_mib"] else "n/a (not reaped)")
     print(f"per process, 20k vs 2k: parent {parent:.2f}, largest worker {worker}")
 
+    print()
+    print("responsiveness (best of two rounds)")
+    first = [run_child("first_progress", "2", str(REPLICATES), str(DAYS)) for _ in range(2)]
+    print(f"sweep (2 workers): progress bar shown after "
+          f"{min(r['shown'] for r in first):.2f} s, first run counted after "
+          f"{min(r['first_run'] for r in first):.2f} s (workers import Mesa first)")
+    wait_for_idle()
+    print(f"no-op resume (parley sweep run on a finished sweep): {noop_resume_seconds():.2f} s")
+    wait_for_idle()
+    print(f"parley report --seeds 10000000, exit after Ctrl-C: "
+          f"{min(ctrl_c_seconds(0.0) for _ in range(2)):.2f} s while workers start, "
+          f"{min(ctrl_c_seconds(5.0) for _ in range(2)):.2f} s while they run")
+
     if BUSY:
         print(f"note: {len(BUSY)} measurements started while the machine was busy with other "
               "work (no idle moment within 20 s)")
@@ -312,6 +397,8 @@ if __name__ == "__main__":
         kind, *rest = sys.argv[2:]
         if kind == "sweep":
             out = child_sweep(int(rest[0]), int(rest[1]), int(rest[2]))
+        elif kind == "first_progress":
+            out = child_first_progress(int(rest[0]), int(rest[1]), int(rest[2]))
         else:
             out = child_batch_run()
         print(json.dumps(out))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +25,20 @@ def fail(problems: list[Problem] | list[str]) -> None:
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     raise typer.Exit(2)
+
+
+@contextmanager
+def stops_on_ctrl_c() -> Iterator[None]:
+    """Ctrl-C ends a command with one line on stderr and exit code 130, never a traceback.
+
+    Many runs stop their workers before they raise (:mod:`sim.ensemble`); their message says
+    how far they got.
+    """
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
+        raise typer.Exit(130) from None
 
 
 def parse_sets(items: list[str] | None) -> dict[str, object]:
@@ -140,28 +156,35 @@ def _fmt(value) -> str:
 @app.command()
 def report(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
-    seeds: Annotated[int, typer.Option(min=1, help="number of seeds (run.seed, run.seed+1, ...)")]
-    = 100,
+    seeds: Annotated[int, typer.Option(
+        min=1, help="number of runs; their seeds are spawned from run.seed (see README)")] = 100,
     days: Annotated[int | None, typer.Option(help="days (default: run.days)")] = None,
     data: Annotated[Path | None, typer.Option(
         help="CSV of reported counts (default: the scenario's meta.reference_data)")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="write every figure here")]
+    json_out: Annotated[Path | None, typer.Option(
+        "--json", help="write every figure and every run's seed here")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="processes (default: this one for a small ensemble, else one a core)")]
     = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="processes (default: cores)")]
+    executor: Annotated[str, typer.Option(help="local, dask or dask-local")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT")]
     = None,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="override a parameter: dotted.path=value (repeatable)")] = None,
 ) -> None:
     """Run many seeds; print the pattern rate, distributions and the fit to reported counts."""
-    from sim.report import load_reference, run_ensemble, summarize_ensemble
+    from sim.ensemble import run_ensemble
+    from sim.report import load_reference, summarize_ensemble
     from sim.scenario import load_scenario
 
     try:
         spec = load_scenario(scenario, parse_sets(set_))
         ref_path = data or spec.meta.reference_data
         reference = load_reference(ref_path, spec) if ref_path else []
-        ensemble = run_ensemble(spec, seeds, days, workers)
-    except ScenarioError as exc:
+        with stops_on_ctrl_c():
+            ensemble = run_ensemble(spec, seeds, days, workers, executor=executor,
+                                    scheduler=scheduler, progress=None, label="report")
+    except ParleyError as exc:
         fail(exc.problems)
     figures = summarize_ensemble(ensemble, reference)
 
@@ -200,15 +223,27 @@ def report(
 
 
 @app.command()
-def validate(files: Annotated[list[Path], typer.Argument(help="scenario files")]) -> None:
-    """Check scenario files; one line per problem, exit code 2 if any is invalid."""
+def validate(files: Annotated[list[Path], typer.Argument(help="scenario or sweep files")]
+             ) -> None:
+    """Check scenario and sweep files; one line per problem, exit code 2 if any is invalid.
+
+    A sweep file (one with ``base:``, ``parameters:`` or another key only sweeps have) is
+    checked as a sweep: its fields, its base scenario, and every point of its design against
+    the scenario schema.
+    """
+    from sim import sweep
     from sim.scenario import load_scenario
 
     problems: list[Problem] = []
     for file in files:
         try:
+            if sweep.sweep_or_scenario(file) == "sweep":
+                p = sweep.check_file(file)
+                out.print(f"ok: {file} (sweep {p.spec.name}: {len(p.points)} points, "
+                          f"{p.n_runs} runs)", markup=False)
+                continue
             spec = load_scenario(file)
-        except ScenarioError as exc:
+        except ParleyError as exc:
             problems.extend(exc.problems)
             continue
         out.print(f"ok: {file} ({spec.meta.name}, hash {spec.content_hash()})", markup=False)
@@ -300,7 +335,8 @@ def plot(
         fail([Problem(str(target), "--kind", f"a {kind} plot does not fit a {what}",
                       f"for a {what}: " + ", ".join(FITS[what]))])
     try:
-        fig = _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against)
+        with stops_on_ctrl_c():
+            fig = _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against)
     except ParleyError as exc:
         fail(exc.problems)
     _save_figure(fig, out_file)
@@ -308,7 +344,10 @@ def plot(
 
 
 def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against):
-    from sim.report import load_reference, run_ensemble
+    from functools import partial
+
+    from sim.ensemble import run_ensemble
+    from sim.report import load_reference
     from sim.runner import load_run
     from sim.runner import run as run_scenario
     from sim.scenario import load_scenario
@@ -318,6 +357,7 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
     if what == "sweep":
         return _draw_sweep(plots, target, kind, x, y, output)
     spec = load_scenario(target)
+    ensemble_of = partial(run_ensemble, runs=seeds, days=days, progress=None, label=kind)
     if kind == "timeline":
         return plots.timeline(run_scenario(spec, days=days))
     if kind == "compare":
@@ -325,9 +365,9 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
             fail([Problem("--against", "against", "missing for a compare plot",
                           "a second scenario file")])
         other = load_scenario(against)
-        return plots.compare({spec.meta.name: run_ensemble(spec, seeds, days),
-                              other.meta.name: run_ensemble(other, seeds, days)})
-    ensemble = run_ensemble(spec, seeds, days)
+        return plots.compare({spec.meta.name: ensemble_of(spec),
+                              other.meta.name: ensemble_of(other)})
+    ensemble = ensemble_of(spec)
     if kind == "history":
         if not spec.meta.reference_data:
             fail([Problem(str(target), "meta.reference_data",
@@ -343,6 +383,7 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
 
 def _draw_sweep(plots, target, kind, x, y, output):
     from sim import sweep
+    from sim.outcomes import as_floats
 
     manifest = sweep.read_manifest(target)
     params = [p["path"] for p in manifest["spec"]["parameters"]]
@@ -368,7 +409,7 @@ def _draw_sweep(plots, target, kind, x, y, output):
     if kind == "survival":
         col = f"param:{x or params[0]}"
         event = output or "completion_day"
-        groups = {f"{col.removeprefix('param:')}={v:g}": g[event].to_numpy(dtype=float)
+        groups = {f"{col.removeprefix('param:')}={v:g}": as_floats(g[event])
                   for v, g in runs.groupby(col)}
         return plots.survival(groups, manifest["days"], event.removesuffix("_day")).figure
     return plots.outcome_vs_parameter(runs, x or params[0], output or "gov_released").figure
@@ -396,42 +437,55 @@ def sweep_run(
     master_seed: Annotated[int | None, typer.Option(help="master seed")] = None,
     days: Annotated[int | None, typer.Option(help="days per run")] = None,
     keep: Annotated[str | None, typer.Option(help="summary, series or events")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="processes (default: cores)")]
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="processes (default: this one for a small sweep, else one a core)")]
     = None,
     executor: Annotated[str, typer.Option(help="local, dask or dask-local")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT")]
     = None,
     quiet: Annotated[bool, typer.Option(help="log lines instead of a progress bar")] = False,
 ) -> None:
-    """Run a sweep, or resume it: only missing runs are run."""
+    """Run a sweep, or resume it: only missing runs are run.
+
+    With a sweep file, --replicates, --master-seed, --days, --keep, --design and --samples
+    replace the file's values (the manifest records them). The exit code is 1 when runs failed
+    in this call (their tracebacks are kept; parley sweep status counts them).
+    """
     from sim import sweep
 
+    flags = {"replicates": replicates, "master_seed": master_seed, "days": days, "keep": keep,
+             "design": design, "samples": samples}
+    given: dict[str, object] = {}
     try:
         if sweep.sweep_or_scenario(spec) == "sweep":
-            if vary:
-                fail([Problem("--vary", "vary", "cannot be combined with a sweep file",
+            if vary or lever:
+                fail([Problem("--vary" if vary else "--lever", "vary",
+                              "cannot be combined with a sweep file, which names its parameters",
                               "a sweep file, or a scenario with --vary")])
             sweep_spec, folder = sweep.load_spec(spec)
+            sweep_spec, given = sweep.with_flags(sweep_spec, **flags)
         else:
             if not vary:
                 fail([Problem(str(spec), "--vary", "a scenario needs at least one --vary",
                               "e.g. --vary insurgent.patience=1,1.5,2")])
-            design_fields = {k: v for k, v in (("method", design), ("samples", samples))
-                             if v is not None}
-            sweep_spec = sweep.spec_from_flags(
-                spec.name, vary, lever or [], name=spec.stem + "_sweep",
-                design=design_fields or None, replicates=replicates,
-                master_seed=master_seed, days=days, keep=keep)
+            sweep_spec = sweep.spec_from_flags(spec.name, vary, lever or [],
+                                               name=spec.stem + "_sweep", **flags)
             folder = spec.resolve().parent
-        outcome = sweep.run(sweep_spec, out_dir, workers=workers, executor=executor,
-                            scheduler=scheduler, quiet=quiet, folder=folder,
-                            log=lambda msg: print(msg, flush=True))
+        with stops_on_ctrl_c():
+            outcome = sweep.run(sweep_spec, out_dir, workers=workers, executor=executor,
+                                scheduler=scheduler, quiet=quiet, folder=folder,
+                                log=lambda msg: print(msg, flush=True), flags=given)
     except ParleyError as exc:
         fail(exc.problems)
     rate = outcome.ran / outcome.seconds if outcome.seconds else 0.0
     print(f"{outcome.out}: {outcome.total} runs, {outcome.skipped} already done, "
           f"{outcome.ran} ran, {outcome.failed} failed, {outcome.seconds:.1f} s "
           f"({rate:.1f} runs/s)")
+    if outcome.failed:
+        print(f"error: {outcome.failed} of {outcome.ran + outcome.failed} runs failed; their "
+              f"tracebacks are in the error column (parley sweep export {outcome.out})",
+              file=sys.stderr)
+        raise typer.Exit(1)
 
 
 @sweep_app.command("status")

@@ -3,7 +3,8 @@
 A :class:`Game` wraps a :class:`~sim.model.ParleyModel` and hands the person's decision for each
 day to :meth:`~sim.model.ParleyModel.play`. At the end the person's outcome is set against the
 distribution of the same scenario played by the agents alone over the same number of days
-(:func:`agent_summaries`, the equivalent of :func:`sim.report.run_ensemble` cut at a day). The
+(:func:`agent_summaries`, an ensemble of :mod:`sim.ensemble` whose master seed is the game's
+seed, cut at the game's last day), and against the agents on the person's own seed. The
 dashboard (:mod:`sim.app`) and ``parley play`` both use this module; the terminal loop
 :func:`play_loop` takes its input and output as callables so that tests drive it without a
 terminal. Nothing here decides for a role: advice and defaults come from the agents' own rules.
@@ -32,8 +33,10 @@ from sim.agents.base import (
     Response,
     Seat,
 )
+from sim.ensemble import run_ensemble
 from sim.events import EventKind, narrative
 from sim.model import ParleyModel
+from sim.outcomes import band, position, share
 from sim.outputs import PHASE_NAMES
 from sim.scenario import Scenario
 
@@ -436,31 +439,36 @@ class Game:
         """The person's outcome against the agents' own runs over the same days.
 
         Args:
-            n_seeds: runs of the agents alone, seeds ``seed, seed + 1, ...`` (the first shares
-                the person's seed, so it faced the same dice).
+            n_seeds: runs of the agents alone, with seeds spawned from the game's seed (see
+                :mod:`sim.ensemble`); one more run of the agents on the game's own seed, which
+                faced the same dice, is shown beside them.
         """
         day = self.model.day
         if day < 1:
             return Comparison(self.seat, self.seat_name, 0, {}, [], {}, 0.0, 0)
-        seeds = [self.model.seed + i for i in range(n_seeds)]
-        summaries = agent_summaries(self.scenario, seeds, day)
-        return compare_outcome(self.seat, self.seat_name, self.summary(), summaries, self.names)
+        summaries = agent_summaries(self.scenario, n_seeds, day, self.model.seed)
+        own = agents_on_seed(self.scenario, self.model.seed, day)
+        return compare_outcome(self.seat, self.seat_name, self.summary(), summaries, self.names,
+                               own)
 
 
-def agent_summaries(scenario: Scenario, seeds: list[int], days: int) -> list[dict]:
-    """Summaries of the agents playing every seat, one run per seed, each ``days`` long.
+def agent_summaries(scenario: Scenario, runs: int, days: int, master_seed: int) -> list[dict]:
+    """Summaries of the agents playing every seat: ``runs`` runs, each ``days`` long.
 
-    The model is cut at ``days`` rather than given a shorter ``run.days``: the scenario's
-    timeline may hold later shocks (a later start of talks among them), and removing them
-    would change what happens before.
+    The runs are an ensemble of master seed ``master_seed``, cut at ``days`` rather than given
+    a shorter ``run.days``: the scenario's timeline may hold later shocks (a later start of
+    talks among them), and removing them would change what happens before.
     """
+    return run_ensemble(scenario, runs, master_seed=master_seed, until_day=days,
+                        kept=()).summaries
+
+
+def agents_on_seed(scenario: Scenario, seed: int, days: int) -> dict:
+    """The summary of the agents playing every seat on one seed, cut at ``days``."""
     from sim.runner import summarize_model
 
-    out = []
-    for seed in seeds:
-        model = ParleyModel(scenario, seed=seed, days=days).run()
-        out.append(summarize_model(model, model.columns()))
-    return out
+    model = ParleyModel(scenario, seed=seed, days=days).run()
+    return summarize_model(model, model.columns())
 
 
 # Comparison with the agents
@@ -483,7 +491,7 @@ class OutcomeRow:
     def sentence(self, who: str = "you") -> str:
         """The row as one line of text."""
         same = ("" if self.same_seed is None
-                else f"; agents on the same seed: {_num(self.same_seed)}")
+                else f"; agents on your seed: {_num(self.same_seed)}")
         return (f"{self.label}: {who} {_num(self.you)}; agents' median {_num(self.median)} "
                 f"(10-90%: {_num(self.p10)} to {_num(self.p90)}); {self.lower:.0%} of their "
                 f"runs lower, {self.higher:.0%} higher{same}")
@@ -498,14 +506,10 @@ def _num(value: float) -> str:
 def outcome_row(key: str, label: str, you: float, values, same_seed: float | None = None
                 ) -> OutcomeRow:
     """Where ``you`` stands among ``values`` (NaNs, e.g. events that never happened, dropped)."""
-    arr = np.asarray(values, dtype=float)
-    arr = arr[np.isfinite(arr)]
-    if arr.size == 0:
-        nan = float("nan")
-        return OutcomeRow(key, label, float(you), nan, nan, nan, 0.0, 0.0, same_seed)
-    p10, med, p90 = np.percentile(arr, [10, 50, 90])
-    return OutcomeRow(key, label, float(you), float(med), float(p10), float(p90),
-                      float((arr < you).mean()), float((arr > you).mean()), same_seed)
+    p10, med, p90 = band(values).p10_median_p90()
+    where = position(you, values)
+    return OutcomeRow(key, label, float(you), med, p10, p90, where.lower, where.higher,
+                      same_seed)
 
 
 COMPARED = (
@@ -551,9 +555,18 @@ class Comparison:
         return out
 
 
-def compare_outcome(seat: Seat, seat_name: str, you: dict, summaries: list[dict], names
-                    ) -> Comparison:
-    """Set a person's summary against the agents' summaries (first one: the same seed)."""
+def compare_outcome(seat: Seat, seat_name: str, you: dict, summaries: list[dict], names,
+                    own: dict | None = None) -> Comparison:
+    """Set a person's summary against the agents' summaries, and their run on the same seed.
+
+    Args:
+        seat: the person's seat.
+        seat_name: the scenario's name for it.
+        you: the person's summary.
+        summaries: the agents' runs.
+        names: the scenario's names of the sides.
+        own: the agents' run on the person's seed, if any.
+    """
     rows = []
     agents = {}
     for key, label in COMPARED:
@@ -562,10 +575,10 @@ def compare_outcome(seat: Seat, seat_name: str, you: dict, summaries: list[dict]
         rows.append(outcome_row(key, label.format(government=names.government,
                                                   insurgent=names.insurgent),
                                 float(you[key]), values,
-                                float(summaries[0][key]) if summaries else None))
-    phases = {name: float(np.mean([s["final_phase"] == name for s in summaries]))
+                                float(own[key]) if own is not None else None))
+    phases = {name: share(s["final_phase"] == name for s in summaries).share
               for name in PHASE_NAMES}
-    pattern = float(np.mean([bool(s["pattern"]) for s in summaries])) if summaries else 0.0
+    pattern = share(s["pattern"] for s in summaries).share
     return Comparison(Seat(seat), seat_name, int(you["days"]), you, rows, phases, pattern,
                       len(summaries), agents)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.base import PHASE_CODES, Phase
+from sim.outcomes import band, bands_by_day
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -100,7 +101,7 @@ def history(ensemble, reference, measure: str = "gov_released", ax=None, label: 
     """Reported counts, marked by confidence, over the simulated median and 10-90% band.
 
     Args:
-        ensemble: a :class:`sim.report.Ensemble`.
+        ensemble: a :class:`sim.ensemble.Ensemble`.
         reference: :class:`sim.report.Reported` counts.
         measure: ``gov_released`` or ``ins_released``.
         ax: axes to draw on (default: a new figure).
@@ -109,7 +110,7 @@ def history(ensemble, reference, measure: str = "gov_released", ax=None, label: 
     ax = _axes(ax)
     runs = ensemble.series[measure]
     day = np.arange(runs.shape[1])
-    p10, med, p90 = np.percentile(runs, [10, 50, 90], axis=0)
+    p10, med, p90 = bands_by_day(runs)
     ax.fill_between(day, p10, p90, step="post", color=BLUE, alpha=0.25,
                     label="simulated 10-90%")
     ax.step(day, med, where="post", color=BLUE, lw=2, label="simulated median")
@@ -144,7 +145,7 @@ def outcome_vs_parameter(runs, parameter: str, outcome: str, ax=None):
     values = runs[outcome].astype(float)
     grouped = values.groupby(runs[col])
     x = np.array(sorted(grouped.groups), dtype=float)
-    stats = np.array([np.nanpercentile(grouped.get_group(v), [10, 50, 90]) for v in x])
+    stats = np.array([band(grouped.get_group(v)).p10_median_p90() for v in x])
     ax.fill_between(x, stats[:, 0], stats[:, 2], color=BLUE, alpha=0.25, label="10-90%")
     ax.plot(x, stats[:, 1], color=BLUE, marker="o", lw=2, label="median")
     ax.set_xlabel(col.removeprefix("param:"))
@@ -163,13 +164,15 @@ def phase_diagram(runs, x: str, y: str, outcome: str = "pattern", ax=None):
         outcome: a column of the runs table (booleans give a probability).
         ax: axes to draw on.
     """
+    import pandas as pd
+
     ax = _axes(ax)
     cx, cy = (p if p.startswith("param:") else f"param:{p}" for p in (x, y))
+    flag = pd.api.types.is_bool_dtype(runs[outcome])  # bool, or nullable boolean in sweeps
     table = runs.assign(_y=runs[outcome].astype(float)).pivot_table(
         index=cy, columns=cx, values="_y", aggfunc="mean")
     image = ax.imshow(table.to_numpy(), origin="lower", cmap="viridis", aspect="auto",
-                      vmin=0 if runs[outcome].dtype == bool else None,
-                      vmax=1 if runs[outcome].dtype == bool else None)
+                      vmin=0 if flag else None, vmax=1 if flag else None)
     ax.set_xticks(range(len(table.columns)), [f"{v:g}" for v in table.columns])
     ax.set_yticks(range(len(table.index)), [f"{v:g}" for v in table.index])
     for (i, j), value in np.ndenumerate(table.to_numpy()):
@@ -177,7 +180,7 @@ def phase_diagram(runs, x: str, y: str, outcome: str = "pattern", ax=None):
                 color="white" if value < np.nanmean(table.to_numpy()) else "black", fontsize=9)
     ax.set_xlabel(cx.removeprefix("param:"))
     ax.set_ylabel(cy.removeprefix("param:"))
-    label = f"P({outcome})" if runs[outcome].dtype == bool else f"mean {outcome}"
+    label = f"P({outcome})" if flag else f"mean {outcome}"
     ax.figure.colorbar(image, ax=ax, label=label)
     return ax
 
@@ -249,7 +252,7 @@ def compare(ensembles: dict, outcomes: tuple[str, ...] = ("first_walkout_day",
     """Two or more scenarios' distributions side by side, one panel per outcome.
 
     Args:
-        ensembles: label → :class:`sim.report.Ensemble`.
+        ensembles: label → :class:`sim.ensemble.Ensemble`.
         outcomes: summary fields to compare.
 
     Returns:

@@ -1,86 +1,23 @@
-"""Many seeds of one scenario, their distributions, and a comparison with reported counts."""
+"""A report on many seeds of one scenario: distributions, and a comparison with reported counts.
+
+The runs come from :func:`sim.ensemble.run_ensemble` (seeds spawned from the scenario's
+``run.seed``); bands and shares from :mod:`sim.outcomes`.
+"""
 
 from __future__ import annotations
 
 import csv
-import math
-import os
 import re
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 
+from sim.ensemble import Ensemble
 from sim.errors import Problem, ScenarioError
-from sim.scenario import Scenario, with_overrides
-
-KEEP_COLUMNS = ("gov_released", "ins_released", "attacks", "phase")
-
-
-@dataclass
-class Ensemble:
-    """Runs of one scenario over several seeds, in seed order."""
-
-    scenario: Scenario
-    seeds: list[int]
-    summaries: list[dict]
-    series: dict[str, np.ndarray]  # column -> (runs, days + 1)
-
-    def rate(self, key: str) -> float:
-        """Share of runs whose summary ``key`` is true."""
-        return float(np.mean([bool(s[key]) for s in self.summaries])) if self.summaries else 0.0
-
-    def values(self, key: str) -> np.ndarray:
-        """Summary values of ``key`` over runs, NaN where missing."""
-        return np.array([np.nan if s[key] is None else float(s[key]) for s in self.summaries])
-
-
-def _run_chunk(scenario: Scenario, seeds: Sequence[int]) -> tuple[list[dict], dict]:
-    from sim.runner import run
-
-    summaries, kept = [], {c: [] for c in KEEP_COLUMNS}
-    for seed in seeds:
-        result = run(scenario, seed=seed)
-        summaries.append(result.summary)
-        for c in KEEP_COLUMNS:
-            kept[c].append(result.series[c])
-    return summaries, {c: np.array(v) for c, v in kept.items()}
-
-
-SMALL_ENSEMBLE = 100
-
-
-def run_ensemble(scenario: Scenario, n_seeds: int, days: int | None = None,
-                 workers: int | None = None) -> Ensemble:
-    """Run seeds ``run.seed, run.seed + 1, ...`` in parallel; results come back in seed order.
-
-    Args:
-        scenario: a validated scenario.
-        n_seeds: number of runs.
-        days: overrides ``run.days``.
-        workers: processes; 1 runs in this process. By default one for up to
-            ``SMALL_ENSEMBLE`` seeds (starting processes costs more than it saves), else the
-            number of cores.
-    """
-    if days is not None:
-        scenario = with_overrides(scenario, {"run.days": days})
-    seeds = [scenario.run.seed + i for i in range(n_seeds)]
-    if workers is None:
-        workers = 1 if n_seeds <= SMALL_ENSEMBLE else os.cpu_count() or 1
-    workers = max(1, min(workers, n_seeds))
-    if workers == 1:
-        parts = [_run_chunk(scenario, seeds)]
-    else:
-        size = math.ceil(len(seeds) / (workers * 4))
-        chunks = [seeds[i:i + size] for i in range(0, len(seeds), size)]
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            parts = list(pool.map(_run_chunk, [scenario] * len(chunks), chunks))
-    summaries = [s for part, _ in parts for s in part]
-    series = {c: np.concatenate([kept[c] for _, kept in parts]) for c in KEEP_COLUMNS}
-    return Ensemble(scenario, seeds, summaries, series)
+from sim.outcomes import band, share
+from sim.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -134,15 +71,6 @@ def load_reference(path: str | Path, scenario: Scenario) -> list[Reported]:
     return out
 
 
-def _band(values: np.ndarray) -> dict:
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return {"share": 0.0, "median": None, "p10": None, "p90": None}
-    p10, med, p90 = np.percentile(finite, [10, 50, 90])
-    return {"share": finite.size / values.size, "median": float(med), "p10": float(p10),
-            "p90": float(p90), "min": float(finite.min()), "max": float(finite.max())}
-
-
 def compare(ensemble: Ensemble, reference: Sequence[Reported]) -> list[dict]:
     """Each reported count against the simulated median and 10-90% band on the same day."""
     rows = []
@@ -150,13 +78,24 @@ def compare(ensemble: Ensemble, reference: Sequence[Reported]) -> list[dict]:
     for rep in reference:
         if rep.day > last:
             continue
-        sims = ensemble.series[rep.measure][:, rep.day]
-        p10, med, p90 = np.percentile(sims, [10, 50, 90])
+        sims = band(ensemble.series[rep.measure][:, rep.day])
         rows.append({"day": rep.day, "date": rep.date, "measure": rep.measure,
                      "reported": rep.value, "confidence": rep.confidence,
-                     "median": float(med), "p10": float(p10), "p90": float(p90),
-                     "passed": bool(p10 <= rep.value <= p90)})
+                     "median": sims.median, "p10": sims.p10, "p90": sims.p90,
+                     "passed": sims.contains(rep.value)})
     return rows
+
+
+DISTRIBUTIONS = (
+    ("walkout_day", "first_walkout_day"),
+    ("first_release_day_gov", "first_release_day_gov"),
+    ("first_release_day_ins", "first_release_day_ins"),
+    ("first_unilateral_size", "first_unilateral_size"),
+    ("first_agreement_day", "first_agreement_day"),
+    ("completion_day", "completion_day"),
+    ("collapse_day", "collapse_day"),
+)
+"""The report's distributions: its name for each, and the summary field it describes."""
 
 
 def summarize_ensemble(ensemble: Ensemble, reference: Sequence[Reported] = (),
@@ -164,28 +103,23 @@ def summarize_ensemble(ensemble: Ensemble, reference: Sequence[Reported] = (),
     """Every figure of a report, as plain data."""
     lo, hi = attack_days
     attacks = ensemble.series["attacks"][:, lo:hi + 1]
+    pattern = ensemble.share("pattern")
     figures = {
         "scenario": ensemble.scenario.meta.name,
         "scenario_hash": ensemble.scenario.content_hash(),
-        "seeds": [ensemble.seeds[0], ensemble.seeds[-1]],
+        "master_seed": ensemble.master_seed,
         "runs": len(ensemble.seeds),
         "days": ensemble.scenario.run.days,
-        "pattern_rate": ensemble.rate("pattern"),
-        "distributions": {
-            "walkout_day": _band(ensemble.values("first_walkout_day")),
-            "first_release_day_gov": _band(ensemble.values("first_release_day_gov")),
-            "first_release_day_ins": _band(ensemble.values("first_release_day_ins")),
-            "first_unilateral_size": _band(ensemble.values("first_unilateral_size")),
-            "first_agreement_day": _band(ensemble.values("first_agreement_day")),
-            "completion_day": _band(ensemble.values("completion_day")),
-            "collapse_day": _band(ensemble.values("collapse_day")),
-        },
-        "attacks_per_day": {"days": [lo, hi], **_band(attacks.mean(axis=1))},
+        "pattern_rate": pattern.share,
+        "pattern": pattern.as_dict(),
+        "distributions": {name: ensemble.band(key).as_dict() for name, key in DISTRIBUTIONS},
+        "attacks_per_day": {"days": [lo, hi], **band(attacks.mean(axis=1)).as_dict()},
         "reference": compare(ensemble, reference),
     }
     walkout_days = ensemble.scenario.meta.pattern.walkout_days
     if walkout_days:
         first = ensemble.values("first_release_day_gov")
-        early = np.nan_to_num(first, nan=np.inf) < walkout_days[0]
-        figures[f"gov_release_before_day_{walkout_days[0]}"] = float(early.mean())
+        early = share(np.nan_to_num(first, nan=np.inf) < walkout_days[0])
+        figures[f"gov_release_before_day_{walkout_days[0]}"] = early.share
+    figures["seeds"] = ensemble.seeds  # last: the longest entry (parley run --seed S reruns one)
     return figures

@@ -1,7 +1,8 @@
 """The Afghanistan 2020 calibration targets, the counterfactuals and the seed-0 golden file.
 
 The window's targets concern days 0-53 only, and a run's first days do not depend on its
-length, so the ensembles run 60 days of the issue's 200 seeds (seeds 0-199, never chosen).
+length, so the ensembles run 60 days of the issue's 200 seeds (those spawned from run.seed 0,
+never chosen).
 Regenerate the golden file on purpose only:
 ``PARLEY_REGEN_GOLDEN=1 pytest tests/test_afghanistan.py``.
 """
@@ -14,8 +15,8 @@ import numpy as np
 import pytest
 from conftest import HOME, SCENARIOS
 
+from sim.ensemble import run_ensemble
 from sim.events import Actor, EventKind
-from sim.report import run_ensemble
 from sim.runner import run
 from sim.scenario import load_scenario
 

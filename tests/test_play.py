@@ -9,11 +9,12 @@ import pytest
 from conftest import HOME, TEACHING, cli, teaching, write_yaml
 
 from sim.agents.base import GovernmentMove, InsurgentMove, MediatorMove, Phase, Response, Seat
+from sim.ensemble import seed_of
 from sim.events import EventKind
 from sim.play import (
     DecisionError,
     Game,
-    agent_summaries,
+    agents_on_seed,
     compare_outcome,
     describe_move,
     format_situation,
@@ -197,7 +198,7 @@ def test_the_agents_runs_are_cut_at_the_games_last_day():
     spec = load_scenario(HOME)
     whole = run(spec).series
     for day in (20, 45):
-        (summary,) = agent_summaries(spec, [spec.run.seed], day)
+        summary = agents_on_seed(spec, spec.run.seed, day)
         assert summary["days"] == day
         assert summary["gov_released"] == whole["gov_released"][day]
         assert summary["ins_released"] == whole["ins_released"][day]
@@ -219,6 +220,14 @@ def test_the_comparison_sets_the_person_against_the_agents():
     text = "\n".join(comparison.lines())
     assert "You played the Blue government (government) for 30 days" in text
     assert "agreed rounds: you 0" in text
+    # The agents' runs are the ensemble of the game's seed, cut at the game's last day, and
+    # the agents' run on the person's own seed is shown beside them.
+    spec = teaching()
+    assert comparison.agents["gov_released"] == [
+        agents_on_seed(spec, seed_of(spec.run.seed, i), 30)["gov_released"] for i in range(6)]
+    own = agents_on_seed(spec, spec.run.seed, 30)
+    assert rows["agreements"].same_seed == own["agreements"]
+    assert f"agents on your seed: {own['agreements']}" in text
 
 
 def test_no_comparison_before_the_first_day():
@@ -231,7 +240,7 @@ def test_outcome_row_places_a_value_in_a_distribution():
     row = outcome_row("x", "x", 2.5, [1, 2, 3, 4, float("nan")], same_seed=1.0)
     assert (row.lower, row.higher) == (0.5, 0.5)
     assert row.median == 2.5 and row.p10 == pytest.approx(1.3)
-    assert "agents on the same seed: 1" in row.sentence()
+    assert "agents on your seed: 1" in row.sentence()
     empty = outcome_row("x", "x", 1.0, [float("nan")])
     assert math.isnan(empty.median) and empty.lower == 0.0
 

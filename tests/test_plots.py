@@ -11,7 +11,8 @@ import pytest
 from conftest import HOME, TEACHING
 
 from sim import plots
-from sim.report import Ensemble, Reported
+from sim.ensemble import Ensemble
+from sim.report import Reported
 from sim.runner import run
 from sim.scenario import load_scenario
 
@@ -51,7 +52,7 @@ def _ensemble() -> Ensemble:
     gov = np.array([[0, 0, 10, 20, 20], [0, 10, 10, 20, 30], [0, 0, 0, 10, 20]], dtype=float)
     summaries = [{"first_walkout_day": d, "gov_released": g, "pattern": p}
                  for d, g, p in ((3, 20, True), (None, 30, False), (4, 20, True))]
-    return Ensemble(scenario, [0, 1, 2], summaries,
+    return Ensemble(scenario, 0, [0, 1, 2], summaries,
                     {"gov_released": gov, "ins_released": gov / 2})
 
 

@@ -219,9 +219,14 @@ def test_a_failing_run_is_recorded_and_the_others_succeed(tmp_path):
         parameters=[{"path": "pools.government_holds.csv",
                      "values": [str(good), str(tmp_path / "no_such_pool.csv")]}],
         replicates=3, days=30, chunk_size=2)
-    outcome = sweep.run(spec_file, tmp_path / "out", workers=2)
-    assert (outcome.ran, outcome.failed) == (3, 3)
-    runs = sweep.load(outcome.out).runs
+    out = tmp_path / "out"
+    proc = cli("sweep", "run", spec_file, "--out", out, "--quiet")
+    # A sweep with failed runs says how many and exits non-zero.
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "3 ran, 3 failed" in proc.stdout
+    assert proc.stderr.startswith("error: 3 of 6 runs failed")
+    assert "Traceback" not in proc.stderr
+    runs = sweep.load(out).runs
     ok = runs[runs["point_id"] == 0]
     bad = runs[runs["point_id"] == 1]
     assert (ok["status"] == "ok").all() and (ok["error"] == "").all()
@@ -233,9 +238,50 @@ def test_a_failing_run_is_recorded_and_the_others_succeed(tmp_path):
     for error in bad["error"]:
         assert error.startswith("Traceback (most recent call last)")
         assert "no_such_pool.csv" in error and "cannot be read" in error
-    proc = cli("sweep", "status", outcome.out)
+    proc = cli("sweep", "status", out)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "pools: 3 done, 3 failed, 0 missing of 6"
+
+
+def test_a_run_that_fails_after_its_work_fails_alone(tmp_path, monkeypatch):
+    # Turning one run's events into rows raises: that run is failed with its traceback, and
+    # the good runs of the same chunk keep their rows, series and events.
+    from sim.runner import RunResult
+
+    spec, folder = sweep.load_spec(small_spec(tmp_path / "s.yaml", keep="events"))
+    bad_seed = sweep.plan(spec, folder).run_seed(0, 1)  # the middle run of the first chunk
+    events_frame = RunResult.events_frame
+
+    def failing(self):
+        if self.seed == bad_seed:
+            raise RuntimeError("cannot turn these events into rows")
+        return events_frame(self)
+
+    monkeypatch.setattr(RunResult, "events_frame", failing)
+    outcome = sweep.run(spec, tmp_path / "out", workers=1, folder=folder)  # in this process
+    assert (outcome.ran, outcome.failed) == (11, 1)
+    data = sweep.load(outcome.out)
+    first = data.runs[data.runs["run_id"] < 3]
+    assert first["status"].tolist() == ["ok", "failed", "ok"]
+    error = first["error"].iloc[1]
+    assert error.startswith("Traceback") and "cannot turn these events into rows" in error
+    assert set(data.events["run_id"]) == set(range(12)) - {1}
+    assert set(data.series["run_id"]) == set(range(12)) - {1}
+
+
+def test_the_runs_table_takes_its_dtypes_from_the_output_registry(reference):
+    # A text field stays text, an optional day is a nullable integer, a flag a nullable
+    # boolean, in every sweep (before, they depended on which values a chunk happened to hold).
+    from sim.outputs import SUMMARY, Kind
+
+    runs = sweep.load(reference[1]).runs
+    expected = {Kind.INT: "Int64", Kind.OPTIONAL: "Int64", Kind.FLOAT: "float64",
+                Kind.BOOL: "boolean", Kind.TEXT: "string", Kind.PHASE: "string"}
+    for field in SUMMARY:
+        want = "int64" if field.name == "seed" else expected[field.kind]
+        assert str(runs[field.name].dtype) == want, field.name
+    assert runs["final_phase"].notna().all() and runs["scenario"].eq("teaching_symmetric").all()
+    assert [str(runs[c].dtype) for c in ("run_id", "point_id", "replicate")] == ["int64"] * 3
 
 
 # 6. Bad input: refused before any run, exit code 2, one line, nothing written
@@ -479,6 +525,99 @@ def test_vary_form_runs_a_full_factorial(tmp_path):
                 "--replicates", "2", "--out", out, "--quiet")
     assert again.returncode == 0, again.stderr
     assert "nothing to do" in again.stdout
+
+
+# 9. Flags over a sweep file, required fields, and parley validate on sweep files
+
+
+def test_flags_replace_a_sweep_files_values_and_are_recorded(tmp_path):
+    spec_file = small_spec(tmp_path / "s.yaml")  # 2 x 2 points, 3 replicates, 60 days
+    out = tmp_path / "out"
+    proc = cli("sweep", "run", spec_file, "--out", out, "--replicates", "1", "--days", "20",
+               "--master-seed", "3", "--keep", "series", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "4 runs" in proc.stdout
+    data = sweep.load(out)
+    spec = data.manifest["spec"]
+    assert (spec["replicates"], spec["days"], spec["master_seed"], spec["keep"]) == (
+        1, 20, 3, "series")
+    assert data.manifest["flags"] == {"--replicates": 1, "--days": 20, "--master-seed": 3,
+                                      "--keep": "series"}
+    assert len(data.series) == 4 * 21
+    # A design from flags: the file's values give the intervals to sample.
+    spec, folder = sweep.load_spec(spec_file)
+    lhs, given = sweep.with_flags(spec, design="latin_hypercube", samples=3)
+    assert given == {"--design": "latin_hypercube", "--samples": 3}
+    assert len(sweep.plan(lhs, folder).points) == 3
+
+
+def test_a_sweep_file_refuses_flags_it_cannot_take(tmp_path):
+    spec_file = small_spec(tmp_path / "s.yaml")
+    out = tmp_path / "out"
+    assert_refused(cli("sweep", "run", spec_file, "--out", out, "--samples", "8"),
+                   "--samples", "full factorial")
+    assert_refused(cli("sweep", "run", spec_file, "--out", out, "--lever", "x"),
+                   "--lever", "sweep file")
+    assert not out.exists()
+    spec, _ = sweep.load_spec(spec_file)
+    for flags, fragments in (
+            ({"design": "sobol"}, ("--samples", "required by a sobol design")),
+            ({"design": "sobol", "samples": 6}, ("--samples", "not a power of 2")),
+            ({"replicates": 0}, ("--replicates", ">= 1")),
+            ({"keep": "everything"}, ("--keep", "everything"))):
+        with pytest.raises(sweep.SweepError) as caught:
+            sweep.with_flags(spec, **flags)
+        (problem,) = caught.value.problems
+        for fragment in fragments:
+            assert fragment in str(problem), (fragment, str(problem))
+
+
+@pytest.mark.parametrize(("drop", "fragment"), [
+    ("replicates", "replicates: Field required"),
+    ("base", "base: Field required"),
+    ("name", "name: Field required"),
+    ("parameters", "parameters: Field required"),
+])
+def test_required_sweep_fields_are_required(tmp_path, drop, fragment):
+    data = {"name": "s", "base": str(TEACHING), "replicates": 2,
+            "parameters": [{"path": "insurgent.patience", "values": [1.0]}]}
+    del data[drop]
+    spec_file = write_yaml(tmp_path / "s.yaml", data)
+    assert_refused(cli("validate", spec_file), fragment)
+    with pytest.raises(sweep.SweepError, match=fragment):
+        sweep.load_spec(spec_file)  # what sweep run reads
+
+
+def test_a_range_and_a_sampling_design_name_what_they_lack(tmp_path):
+    spec_file = small_spec(tmp_path / "s.yaml", design={"method": "latin_hypercube"},
+                           parameters=[{"path": "insurgent.patience",
+                                        "range": {"start": 1.0, "steps": 3}}])
+    proc = cli("validate", spec_file)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "parameters.0.range.stop: Field required" in proc.stderr
+    assert "design.samples: is required by a latin_hypercube design" in proc.stderr
+
+
+def test_vary_form_without_replicates_names_the_flag(tmp_path):
+    assert_refused(cli("sweep", "run", TEACHING, "--vary", "insurgent.patience=1,2", "--out",
+                       tmp_path / "out"), "--replicates", "Field required")
+
+
+def test_validate_checks_sweep_files_and_every_point(tmp_path):
+    good = small_spec(tmp_path / "good.yaml")
+    proc = cli("validate", good, TEACHING, ROOT / "scenarios" / "sweeps" / "sobol_window.yaml")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0] == f"ok: {good} (sweep good: 4 points, 12 runs)"
+    assert lines[1].startswith(f"ok: {TEACHING} (teaching_symmetric, hash ")
+    assert "sweep sobol_window: 112 points" in lines[2]
+    bad = small_spec(tmp_path / "bad.yaml", parameters=[
+        {"path": "mediator.credibility", "values": [0.5, 2.0]}])
+    line = assert_refused(cli("validate", bad), "point 1", "mediator.credibility")
+    assert "unknown key" not in line
+    typo = small_spec(tmp_path / "typo.yaml", replicate=3)
+    assert_refused(cli("validate", typo), str(typo), "replicate: unknown key",
+                   "did you mean 'replicates'")
 
 
 if __name__ == "__main__":  # pragma: no cover

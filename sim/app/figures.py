@@ -15,12 +15,13 @@ from matplotlib.patches import Patch
 
 from sim.agents.base import PHASE_CODES, Phase
 from sim.events import EventKind
+from sim.outcomes import bands_by_day
 from sim.play import Comparison, phase_label
 from sim.plots import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILION
 
 if TYPE_CHECKING:
     from sim.app.state import Snapshot
-    from sim.report import Ensemble
+    from sim.ensemble import Ensemble
 
 PHASE_STYLE = {
     Phase.PRE_TALKS: ("#F3F3F3", None),
@@ -122,7 +123,7 @@ def live_panels(snap: Snapshot) -> Figure:
 
 def _band(ax, runs: np.ndarray, colour: str, label: str) -> None:
     x = np.arange(runs.shape[1])
-    p10, med, p90 = np.percentile(runs, [10, 50, 90], axis=0)
+    p10, med, p90 = bands_by_day(runs)
     ax.fill_between(x, p10, p90, color=colour, alpha=0.2, lw=0, label=f"{label}: 10-90% of runs")
     ax.plot(x, med, color=colour, lw=1, ls="--", label=f"{label}: median run")
 
@@ -159,7 +160,7 @@ def odds_figure(ensemble: Ensemble, snap: Snapshot) -> Figure:
 
     attacks = _trailing_mean(s["attacks"][:, 1:])
     x = np.arange(1, attacks.shape[1] + 1)
-    p10, med, p90 = np.percentile(attacks, [10, 50, 90], axis=0)
+    p10, med, p90 = bands_by_day(attacks)
     mid.fill_between(x, p10, p90, color=GREY, alpha=0.3, lw=0, label="10-90% of runs")
     mid.plot(x, med, color=GREY, ls="--", lw=1, label="median run")
     if snap.day >= 1:

@@ -245,8 +245,8 @@ def OddsTab(dash: Dashboard, version: int, ui: dict, update):
         lambda: odds_figure(ensemble, snap) if matches and snap is not None else None,
         [id(ensemble), version, matches])
     Paragraph("Run the current settings over many seeds in the background and see whether "
-              "this run is typical or against the odds. The seeds start at the run's seed, so "
-              "this run is the first of them.")
+              "this run is typical or against the odds. Their seeds are spawned from the "
+              "run's seed, so the same settings and seed always give the same runs.")
     with solara.Row(style={"align-items": "center"}):
         solara.InputInt("runs (seeds)", value=n_seeds,
                         on_value=lambda v: update(odds_seeds=min(2000, max(2, int(v or 2)))),

@@ -19,12 +19,13 @@ import numpy as np
 from pydantic.fields import FieldInfo
 
 from sim.agents.base import Phase
+from sim.ensemble import Ensemble, run_ensemble
 from sim.errors import ScenarioError
 from sim.events import Event, EventKind, narrative
 from sim.model import ParleyModel
+from sim.outcomes import band, share
 from sim.outputs import first_day
 from sim.play import OutcomeRow, outcome_row
-from sim.report import Ensemble, run_ensemble
 from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.scenario import field_at as schema_field  # the dashboard's name for it
 
@@ -390,7 +391,7 @@ class Dashboard:
 
 
 def run_odds(scenario: Scenario, n_seeds: int, workers: int | None = None) -> Ensemble:
-    """Run the current settings over seeds ``run.seed`` ... ``run.seed + n_seeds - 1``."""
+    """Run the current settings ``n_seeds`` times, seeds spawned from ``run.seed``."""
     return run_ensemble(scenario, n_seeds, workers=workers)
 
 
@@ -398,7 +399,7 @@ def odds_match(ensemble: Ensemble | None, snap: Snapshot | None) -> bool:
     """Whether an ensemble was run with the settings and seed of the current run."""
     return (ensemble is not None and snap is not None
             and ensemble.scenario.content_hash() == snap.scenario.content_hash()
-            and ensemble.seeds[0] == snap.seed)
+            and ensemble.master_seed == snap.seed)
 
 
 def odds_rows(ensemble: Ensemble, snap: Snapshot) -> list[OutcomeRow]:
@@ -430,9 +431,10 @@ def odds_facts(ensemble: Ensemble, snap: Snapshot) -> list[str]:
         by_now = np.nan_to_num(values, nan=np.inf) <= d
         mine = snap.first_day(kind)
         you = f"on day {mine}" if mine is not None else "not yet"
-        median = (f"; median day {np.median(values[by_now]):.0f}" if by_now.any() else "")
-        out.append(f"{what.capitalize()} by day {d}: this run {you}; {by_now.mean():.0%} of "
-                   f"the {len(values)} runs{median}.")
+        days = band(values[by_now])
+        median = f"; median day {days.median:.0f}" if days.median is not None else ""
+        out.append(f"{what.capitalize()} by day {d}: this run {you}; {share(by_now).share:.0%} "
+                   f"of the {len(values)} runs{median}.")
     out.append(f"The stall-then-unilateral-release pattern (over whole runs of "
                f"{ensemble.scenario.run.days} days) appears in {ensemble.rate('pattern'):.0%} "
                f"of runs.")

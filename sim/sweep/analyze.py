@@ -1,0 +1,81 @@
+"""Sensitivity indices of a finished Sobol or Morris sweep, with SALib."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sim.errors import Problem
+from sim.sweep.design import salib_problem
+from sim.sweep.spec import SweepError, SweepSpec
+from sim.sweep.store import load
+
+METHODS = ("sobol", "morris")
+IDS = ("run_id", "point_id", "replicate", "seed")
+
+
+def analyze(out: str | Path, method: str, output: str) -> dict:
+    """Sensitivity indices of one outcome (mean over replicates) with SALib.
+
+    Args:
+        out: a finished sweep folder made with a ``sobol`` or ``morris`` design.
+        method: ``sobol`` or ``morris``, the sweep's design.
+        output: a numeric column of the runs table.
+
+    Returns:
+        ``method``, ``output`` and ``indices``: one row a parameter (S1, ST and their 95%
+        intervals for Sobol; mu*, its interval, mu and sigma for Morris).
+
+    Raises:
+        SweepError: when the design does not fit the method, or the outcome is unknown or
+            missing in some points.
+    """
+    data = load(out, tables=["runs"])
+    spec = SweepSpec.model_validate(data.manifest["spec"])
+    if method not in METHODS:
+        raise SweepError([Problem("--method", "method", f"unknown method {method!r}",
+                                  " or ".join(METHODS))])
+    if spec.design.method.value != method:
+        raise SweepError([Problem(str(out), "design.method",
+                                  f"the sweep used a {spec.design.method.value} design, which "
+                                  f"does not fit the {method} method",
+                                  f"a sweep made with design.method: {method}")])
+    runs = data.runs
+    if output not in runs.columns:
+        numeric = [c for c in runs.columns if runs[c].dtype.kind in "biuf"
+                   and not c.startswith("param:") and c not in IDS]
+        raise SweepError([Problem("--output", "output", f"unknown outcome {output!r}",
+                                  ", ".join(numeric))])
+    if data.manifest["n_runs"] != len(runs):
+        raise SweepError([Problem(str(out), "runs", f"only {len(runs)} of "
+                                  f"{data.manifest['n_runs']} runs are done",
+                                  "a finished sweep (run the same command to resume)")])
+    y_runs = runs[output].to_numpy(dtype=float, na_value=np.nan)
+    values = runs.assign(y=y_runs).groupby("point_id")["y"].mean()
+    y = values.reindex(range(data.manifest["n_points"])).to_numpy()
+    if not np.isfinite(y).all():
+        raise SweepError([Problem(str(out), output,
+                                  f"is missing in {int((~np.isfinite(y)).sum())} points",
+                                  "an outcome every run defines (e.g. gov_released)")])
+    problem = salib_problem(spec)
+    names = problem["names"]
+    seed = spec.master_seed % 2**32
+    if method == "sobol":
+        from SALib.analyze import sobol
+
+        res = sobol.analyze(problem, y, calc_second_order=spec.design.second_order,
+                            seed=seed, print_to_console=False)
+        rows = [{"parameter": n, "S1": float(res["S1"][i]), "S1_conf": float(res["S1_conf"][i]),
+                 "ST": float(res["ST"][i]), "ST_conf": float(res["ST_conf"][i])}
+                for i, n in enumerate(names)]
+    else:
+        from SALib.analyze import morris
+
+        x = data.points[[f"param:{n}" for n in names]].to_numpy(dtype=float)
+        res = morris.analyze(problem, x, y, num_levels=spec.design.levels, seed=seed,
+                             print_to_console=False)
+        rows = [{"parameter": n, "mu_star": float(res["mu_star"][i]),
+                 "mu_star_conf": float(res["mu_star_conf"][i]), "mu": float(res["mu"][i]),
+                 "sigma": float(res["sigma"][i])} for i, n in enumerate(names)]
+    return {"method": method, "output": output, "indices": rows}
