@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError, model_validator
 
-from sim.errors import ScenarioError
+from sim.errors import Problem, ScenarioError
 from sim.outputs import FIELD, SERIES_COLUMNS
 from sim.scenario import Frozen, P, problems_from_validation, read_yaml, rule
 
@@ -129,3 +129,73 @@ def load_targets(path: str | Path) -> Targets:
         return Targets.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, origin, str(path), Targets)) from None
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    """A case checked: its targets, and its fit to the counts reported for it."""
+
+    name: str
+    runs: int
+    days: int
+    results: list[Result]
+    fit: list[dict]
+    """Each reported count against the runs' 10-90% band that day (:func:`sim.report.compare`)."""
+
+    @property
+    def passed(self) -> bool:
+        """Every target met."""
+        return all(r.passed for r in self.results)
+
+    def line(self) -> str:
+        """The case in one line."""
+        met = sum(r.passed for r in self.results)
+        inside = sum(row["passed"] for row in self.fit)
+        fit = f"; reported counts inside the 10-90% band: {inside}/{len(self.fit)}" \
+            if self.fit else ""
+        return (f"{'PASS' if self.passed else 'FAIL'} {self.name}: {met}/{len(self.results)} "
+                f"targets met over {self.runs} runs of {self.days} days{fit}")
+
+
+def is_case(path: Path) -> bool:
+    """Whether a scenario file names targets (a quick look, without validating it)."""
+    try:
+        data, _ = read_yaml(path)
+    except ScenarioError:
+        return False
+    meta = data.get("meta")
+    return isinstance(meta, dict) and bool(meta.get("targets"))
+
+
+def run_case(path: str | Path, runs: int | None = None, workers: int | None = None,
+             progress: bool | None = False) -> CaseReport:
+    """Run a case's scenario as its targets say and check them.
+
+    Args:
+        path: the scenario file (its ``meta.targets`` names the targets).
+        runs: runs to check over (default: the targets file's).
+        workers: processes (see :func:`sim.ensemble.run_ensemble`).
+        progress: draw a progress bar; ``None`` draws it on a terminal.
+
+    Raises:
+        ScenarioError: when the scenario, its targets or its reference data are invalid.
+    """
+    from sim.ensemble import SERIES_KEPT, run_ensemble
+    from sim.report import compare, load_reference
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    if scenario.meta.targets is None:
+        raise ScenarioError([Problem(str(path), "meta.targets", "is missing",
+                                     "the path of the case's targets file")])
+    spec = load_targets(scenario.meta.targets)
+    n = runs or spec.runs
+    kept = tuple(dict.fromkeys([*SERIES_KEPT, *(t.field for t in spec.targets
+                                                if t.field in SERIES_COLUMNS)]))
+    ensemble = run_ensemble(scenario, n, spec.days, workers, kept=kept, progress=progress,
+                            label=scenario.meta.name)
+    reference = (load_reference(scenario.meta.reference_data, scenario)
+                 if scenario.meta.reference_data else [])
+    return CaseReport(scenario.meta.name, n, spec.days,
+                      check(spec.targets, ensemble.summaries, ensemble.series),
+                      compare(ensemble, reference))

@@ -223,6 +223,39 @@ def report(
 
 
 @app.command()
+def cases(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="case scenario files (default: every scenario with meta.targets in scenarios/)")]
+    = None,
+    seeds: Annotated[int | None, typer.Option(
+        min=1, help="runs per case (default: the case's targets file)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="processes")] = None,
+    verbose: Annotated[bool, typer.Option(help="print every target of every case")] = False,
+) -> None:
+    """Check every historical case against its targets; last line: cases_passed=<k>/<n>."""
+    from sim.app.state import default_scenarios_dir
+    from sim.cases import is_case, run_case
+
+    paths = files or [p for p in sorted(default_scenarios_dir().glob("*.yaml")) if is_case(p)]
+    if not paths:
+        fail([Problem("cases", "files", "no scenario names targets",
+                      "scenario files whose meta.targets names a targets file")])
+    reports = []
+    try:
+        with stops_on_ctrl_c():
+            for path in paths:
+                report = run_case(path, seeds, workers, progress=None)
+                reports.append(report)
+                out.print(report.line(), markup=False)
+                if verbose or not report.passed:
+                    for result in report.results:
+                        out.print("    " + result.line(), markup=False)
+    except ParleyError as exc:
+        fail(exc.problems)
+    print(f"cases_passed={sum(r.passed for r in reports)}/{len(reports)}")
+
+
+@app.command()
 def validate(files: Annotated[list[Path], typer.Argument(help="scenario or sweep files")]
              ) -> None:
     """Check scenario and sweep files; one line per problem, exit code 2 if any is invalid.

@@ -40,11 +40,13 @@ def load_reference(path: str | Path, scenario: Scenario) -> list[Reported]:
     """Read reported counts from a CSV with ``day`` and ``*_released_cum`` columns.
 
     ``gov_released_cum`` is the government's cumulative releases; ``ins_released_cum`` or
-    ``<insurgent name>_released_cum`` (e.g. ``taliban_released_cum``) the insurgent's.
+    ``<insurgent name>_released_cum`` (e.g. ``taliban_released_cum``) the insurgent's; a
+    scenario's ``meta.reference_columns`` names other columns.
     """
     path = Path(path)
-    columns = {"gov_released_cum": "gov_released", "ins_released_cum": "ins_released",
-               f"{_slug(scenario.meta.sides.insurgent)}_released_cum": "ins_released"}
+    columns = dict(scenario.meta.reference_columns) or {
+        "gov_released_cum": "gov_released", "ins_released_cum": "ins_released",
+        f"{_slug(scenario.meta.sides.insurgent)}_released_cum": "ins_released"}
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))

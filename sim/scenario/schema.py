@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, model_validator
 
@@ -56,6 +56,9 @@ class Meta(Frozen):
                                    "the scenario file")
     targets: str | None = P(None, "path", "the case's targets (parley cases), relative to the "
                             "scenario file")
+    reference_columns: dict[str, Literal["gov_released", "ins_released"]] = P(
+        {}, "names", "the reference data's count columns and the series each is compared "
+        "with (default: gov_released_cum, ins_released_cum, <insurgent>_released_cum)")
     sides: Sides = P(Sides(), "section", "names of the three sides")
     pattern: PatternSpec = P(PatternSpec(), "section",
                              "criteria of the stall-then-unilateral-release pattern")
