@@ -11,6 +11,8 @@ from dataclasses import dataclass, make_dataclass
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
+import numpy as np
+
 
 class Phase(StrEnum):
     """Where the talks stand."""
@@ -143,7 +145,9 @@ def faratin(t: float, horizon: float, a_min: float, a_max: float, beta: float) -
     frac = t / horizon if t > 0.0 else 0.0
     if frac > 1.0:
         frac = 1.0
-    return a_min + (a_max - a_min) * (1.0 - frac ** (1.0 / beta))
+    # numpy's power, not Python's: the ensemble engine computes it over arrays, and the two
+    # must agree to the last bit for a run to be the same whichever runs it.
+    return a_min + (a_max - a_min) * (1.0 - float(np.power(frac, 1.0 / beta)))
 
 
 def clip01(x: float) -> float:

@@ -12,6 +12,7 @@ import math
 from typing import NamedTuple
 
 import mesa
+import numpy as np
 
 from sim.agents.base import InsurgentMove, Phase, Proposal, Response, View, clip01, faratin
 from sim.randomness import Draws, lognormal_factor
@@ -84,7 +85,8 @@ def walkout_probability(view: View, params: Insurgent) -> float:
     if view.phase is not Phase.IN_SESSION or view.round_pending:
         return 0.0
     x = params.walkout_sharpness * (view.frustration - params.patience) / params.patience
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+    # numpy's exp, as the ensemble engine's (see sim.agents.base.faratin).
+    return 1.0 / (1.0 + float(np.exp(-max(-50.0, min(50.0, x)))))
 
 
 def decide_walkout(view: View, params: Insurgent, u: float) -> bool:

@@ -19,7 +19,7 @@ FAILING_DAYS = 7
 """Days over which violence is averaged when judging whether the process is failing."""
 
 
-def capacity(returned_fighters: int, damage: float, params: Conflict) -> float:
+def capacity(returned_fighters: float, damage: float, params: Conflict) -> float:
     """Fighting capacity: one, plus returned fighters, less what strikes destroyed."""
     return (1.0 + returned_fighters / params.fighters_per_capacity) * (1.0 - damage)
 
