@@ -18,6 +18,7 @@ test: lint
 bench: setup
 	$(VENV)/python benchmarks/bench_run.py
 	$(VENV)/python benchmarks/bench_sweep.py
+	$(VENV)/python benchmarks/bench_ensemble.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

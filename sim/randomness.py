@@ -43,7 +43,7 @@ class Draws:
 
     def __init__(self, seed: int, days: int) -> None:
         u, self._casualties = uniforms(seed, days)
-        (self.walkout, self.resume, self.strike, self.attack_round, self._attack_gamma,
+        (self.walkout, self.resume, self.strike, self.attack_round, self.gamma_uniforms,
          noise, frustration) = u
         self.attack_noise = ndtri(noise)
         self.frustration = ndtri(frustration)
@@ -53,7 +53,7 @@ class Draws:
         """Gamma variates of mean one and this shape, a value per day (kept per shape)."""
         found = self._gammas.get(shape)
         if found is None:
-            found = self._gammas[shape] = gamma_quantile(self._attack_gamma, shape)
+            found = self._gammas[shape] = gamma_quantile(self.gamma_uniforms, shape)
         return found
 
     def casualties(self, expected: np.ndarray) -> np.ndarray:

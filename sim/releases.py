@@ -43,19 +43,10 @@ class Releases:
         return self.gov_pool if side is Side.GOVERNMENT else self.ins_pool
 
     def allowed(self: ParleyModel, side: Side, agreed: bool = False) -> np.ndarray:
-        """A mask over a side's categories: those it may free now.
-
-        Its barred categories are out; for agreed releases, so is any category the agreement
-        does not name for it (when it names some).
-        """
-        pool = self.pool(side)
-        names = pool.category_names
-        barred = getattr(self.params, side.value).barred
-        mask = np.array([name not in barred for name in names])
+        """:func:`sim.mechanisms.exchange.allowed`, for agreed releases or not."""
         wanted = getattr(self.terms, f"{side.value}_categories") if agreed else ()
-        if wanted:
-            mask &= np.array([name in wanted for name in names])
-        return mask
+        return exchange.allowed(self.pool(side).category_names,
+                                getattr(self.params, side.value).barred, wanted)
 
     def turn(self: ParleyModel, side: Side, allowed: np.ndarray) -> list[int]:
         """The categories a side frees in turn, as codes: see the module's text."""

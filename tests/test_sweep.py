@@ -269,6 +269,43 @@ def test_a_run_that_fails_after_its_work_fails_alone(tmp_path, monkeypatch):
     assert set(data.series["run_id"]) == set(range(12)) - {1}
 
 
+def test_a_run_that_breaks_its_block_fails_alone(tmp_path, monkeypatch):
+    # One run makes its block raise: the block is run again one run at a time, so that run
+    # alone is failed, with its traceback, and the others of its chunk keep what the engine
+    # would have given them.
+    from sim.engine import block as engine_block
+    from sim.model import ParleyModel
+
+    spec, folder = sweep.load_spec(small_spec(tmp_path / "s.yaml", keep="series"))
+    clean = sweep.load(sweep.run(spec, tmp_path / "clean", workers=1, folder=folder).out)
+    bad_seed = sweep.plan(spec, folder).run_seed(0, 1)
+    block_init, model_init = engine_block.Block.__init__, ParleyModel.__init__
+
+    def breaking_block(self, scenarios, seeds, days):
+        if bad_seed in seeds:
+            raise RuntimeError("this run breaks the block")
+        block_init(self, scenarios, seeds, days)
+
+    def breaking_model(self, scenario, seed=None, days=None):
+        if (scenario.run.seed if seed is None else seed) == bad_seed:
+            raise RuntimeError("this run breaks the block")
+        model_init(self, scenario, seed, days)
+
+    monkeypatch.setattr(engine_block.Block, "__init__", breaking_block)
+    monkeypatch.setattr(ParleyModel, "__init__", breaking_model)
+    outcome = sweep.run(spec, tmp_path / "out", workers=1, folder=folder)
+    assert (outcome.ran, outcome.failed) == (11, 1)
+    data = sweep.load(outcome.out)
+    assert data.runs["status"].tolist()[:3] == ["ok", "failed", "ok"]
+    assert "this run breaks the block" in data.runs["error"].iloc[1]
+    good = data.runs["status"] == "ok"
+    summary = [c for c in data.runs.columns if c not in ("status", "error")]
+    assert data.runs.loc[good, summary].equals(clean.runs.loc[good, summary])
+    assert set(data.series["run_id"]) == set(range(12)) - {1}
+    kept = clean.series[clean.series["run_id"] != 1].reset_index(drop=True)
+    assert data.series.reset_index(drop=True).equals(kept)
+
+
 def test_the_runs_table_takes_its_dtypes_from_the_output_registry(reference):
     # A text field stays text, an optional day is a nullable integer, a flag a nullable
     # boolean, in every sweep (before, they depended on which values a chunk happened to hold).

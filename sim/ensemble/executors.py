@@ -126,7 +126,8 @@ def _start_worker(ticks) -> None:
     global _TICKS
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _TICKS = ticks
-    import sim.runner  # noqa: F401  (the import takes as long as a hundred runs)
+    import sim.engine  # (the imports take as long as a hundred runs)
+    import sim.runner  # noqa: F401
 
 
 def _ready() -> None:

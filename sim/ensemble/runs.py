@@ -61,23 +61,46 @@ class Ensemble:
         return self.share(key).share
 
 
+BLOCK_RUNS = 1000
+"""The most runs the engine steps together in one block (about 50 MB of state)."""
+
+ENGINE_COST = 1 / 20
+"""A run-day in a block of the engine costs about this much of one in the Mesa model."""
+
+
 def run_replicates(scenario: Scenario, master: int, start: int, stop: int,
-                   until_day: int | None, kept: tuple[str, ...],
+                   until_day: int | None, kept: tuple[str, ...], engine: bool = True, *,
                    tick: Callable[[int], None]) -> tuple[list[int], list[dict], dict]:
     """Run replicates ``start`` to ``stop - 1`` of an ensemble (in a worker, or here).
+
+    Args:
+        scenario: the scenario every run plays.
+        master: the ensemble's master seed.
+        start: the first replicate.
+        stop: one past the last replicate.
+        until_day: the day the runs stop (default: the scenario's ``run.days``).
+        kept: series columns to give back.
+        tick: told of runs done, for a progress bar.
+        engine: run them as one block of the ensemble engine (:mod:`sim.engine`); else one
+            Mesa model after another (the same runs, slower).
 
     Returns:
         Their seeds, summaries, and kept series (column → (runs, days + 1) array).
     """
+    seeds = [seed_of(master, replicate) for replicate in range(start, stop)]
+    if engine:
+        from sim.engine import run_block
+
+        length = scenario.run.days if until_day is None else until_day
+        summaries, series = run_block(scenario, seeds, length, kept, tick)
+        return seeds, summaries, {c: np.ascontiguousarray(series[c]) for c in kept}
     # Imported here, not at the top: a sweep that finds nothing to do never loads the model.
     from sim.model import ParleyModel
     from sim.runner import result_of
 
-    seeds, summaries, series = [], [], {c: [] for c in kept}
-    for replicate in range(start, stop):
-        seed = seed_of(master, replicate)
+    summaries, series = [], {c: [] for c in kept}
+    for seed in seeds:
         result = result_of(ParleyModel(scenario, seed=seed, days=until_day).run())
-        seeds.append(seed)
         summaries.append(result.summary)
         for column in kept:
             series[column].append(result.series[column])
@@ -85,8 +108,14 @@ def run_replicates(scenario: Scenario, master: int, start: int, stop: int,
     return seeds, summaries, {c: np.array(v) for c, v in series.items()}
 
 
-def chunk_size(runs: int, workers: int) -> int:
-    """Runs a chunk of an ensemble: four chunks a worker, at most 50 runs each."""
+def chunk_size(runs: int, workers: int, engine: bool = True) -> int:
+    """Runs a chunk of an ensemble.
+
+    With the engine, a block: two a worker, at most :data:`BLOCK_RUNS` runs each (a block
+    is cheaper a run the larger it is). Run by run, four chunks a worker, at most 50 runs.
+    """
+    if engine:
+        return max(1, min(BLOCK_RUNS, math.ceil(runs / (2 * workers))))
     return max(1, min(50, math.ceil(runs / (4 * workers))))
 
 
@@ -94,7 +123,8 @@ def run_ensemble(scenario: Scenario, runs: int, days: int | None = None,
                  workers: int | None = None, *, master_seed: int | None = None,
                  until_day: int | None = None, kept: tuple[str, ...] = SERIES_KEPT,
                  executor: str = "local", scheduler: str | None = None,
-                 progress: bool | None = False, label: str = "runs") -> Ensemble:
+                 progress: bool | None = False, label: str = "runs",
+                 engine: bool = True) -> Ensemble:
     """Run ``runs`` replicates of a scenario; results come back in replicate order.
 
     Replicate ``i`` runs with seed ``seed_of(master_seed, i)``, whatever the executor or
@@ -113,6 +143,8 @@ def run_ensemble(scenario: Scenario, runs: int, days: int | None = None,
         scheduler: address of a Dask scheduler.
         progress: draw a progress bar; ``None`` draws it on a terminal.
         label: the progress bar's label.
+        engine: run blocks of the ensemble engine (default); ``False`` runs the Mesa model
+            run by run (the same runs, for checking the engine).
 
     Raises:
         Interrupted: on Ctrl-C, with the workers stopped.
@@ -125,10 +157,12 @@ def run_ensemble(scenario: Scenario, runs: int, days: int | None = None,
     master = scenario.run.seed if master_seed is None else master_seed
     length = until_day if until_day is not None else scenario.run.days
     bar = Progress(label, runs, show=progress)
-    pool = choose_executor(runs * length, runs, workers, executor, scheduler, bar.tick)
-    size = chunk_size(runs, pool.workers)
+    cost = runs * length * (ENGINE_COST if engine else 1)
+    pool = choose_executor(math.ceil(cost), runs, workers, executor, scheduler, bar.tick)
+    size = chunk_size(runs, pool.workers, engine)
     chunks = (Chunk(i, min(size, runs - start), run_replicates,
-                    (scenario, master, start, min(start + size, runs), until_day, kept))
+                    (scenario, master, start, min(start + size, runs), until_day, kept,
+                     engine))
               for i, start in enumerate(range(0, runs, size)))
     parts: dict[int, tuple] = {}
 

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+
+import numpy as np
 
 from sim.agents.base import View
 from sim.state import Round
+
+
+def allowed(names: Sequence[str], barred: Sequence[str], wanted: Sequence[str]) -> np.ndarray:
+    """A mask over a side's categories: those it may free now.
+
+    Its ``barred`` categories are out; for agreed releases, so is any category the agreement
+    does not name for it in ``wanted`` (when it names some).
+    """
+    mask = np.array([name not in barred for name in names])
+    if wanted:
+        mask &= np.array([name in wanted for name in names])
+    return mask
 
 
 def due_today(round_: Round, batch_cap: int, stages: int) -> tuple[int, int]:

@@ -54,10 +54,15 @@ class Plan:
 
     @property
     def chunk_size(self) -> int:
-        """Runs per part file; fixed by the spec so that resumes find the same chunks."""
+        """Runs per part file; fixed by the spec so that resumes find the same chunks.
+
+        By default a quarter of the sweep, between 20 and 1,000 runs: a chunk's runs go
+        through the ensemble engine in blocks, and a block's cost a run falls as it grows
+        (about 5 ms at 100 runs, 1 ms at 1,000, against 10 to 20 ms run by run).
+        """
         if self.spec.chunk_size:
             return self.spec.chunk_size
-        return max(20, min(200, math.ceil(self.n_runs / 100)))
+        return max(20, min(1000, math.ceil(self.n_runs / 4)))
 
     @property
     def n_chunks(self) -> int:

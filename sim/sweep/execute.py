@@ -3,8 +3,14 @@
 Each chunk's runs go to a worker (or run in this process when the sweep is small, see
 :func:`sim.ensemble.choose_executor`); its part files are written as it comes back, so the
 same command on an interrupted sweep (Ctrl-C, ``kill -9``, a dead worker) runs only the chunks
-that are missing. Within a chunk each run stands alone: whatever one run raises, from setting
-up its scenario to turning its events into rows, is recorded with its traceback as that run's
+that are missing.
+
+A chunk's runs go through the ensemble engine (:mod:`sim.engine`): its points are grouped by
+the structure they share, and each group runs as one block. A sweep that keeps events runs
+the Mesa model run by run, as the engine records no events. Each run stands alone whichever
+way it runs: a point whose scenario cannot be built fails its runs only, and a block that
+raises is run again one run at a time, so that whatever one run raises, from setting up its
+scenario to turning its events into rows, is recorded with its traceback as that run's
 failure, and the others go on.
 """
 
@@ -93,8 +99,78 @@ def run_chunk(base: dict, jobs: list[Job], keep: str,
     """Run a chunk of jobs; a run that raises is recorded as failed with its traceback.
 
     Returns:
-        ``runs`` rows, and the ``series`` and ``events`` of the runs that succeeded.
+        ``runs`` rows, and the ``series`` and ``events`` of the runs that succeeded, in the
+        order of the jobs.
     """
+    if keep == Keep.EVENTS:
+        return run_one_by_one(base, jobs, keep, tick)
+    from sim.engine import run_block, structure
+
+    done: dict[int, tuple[dict, dict | None]] = {}
+    failed: dict[int, dict] = {}
+    scenarios: dict[int, Scenario | None] = {}
+    errors: dict[int, str] = {}
+    groups: dict[tuple[str, int], list[Job]] = {}
+    for job in jobs:
+        _kill_hook(job.run_id)
+        if job.point_id not in scenarios:
+            try:
+                data = apply_overrides(base, job.point, "sweep")
+                scenarios[job.point_id] = Scenario.model_validate(data)
+            except Exception:  # the point's runs fail; the other points go on
+                scenarios[job.point_id] = None
+                errors[job.point_id] = traceback.format_exc()
+        scenario = scenarios[job.point_id]
+        if scenario is None:
+            failed[job.run_id] = _failed_row(job, errors[job.point_id])
+            tick(1)
+            continue
+        groups.setdefault((structure(scenario), scenario.run.days), []).append(job)
+    for (_, days), group in groups.items():
+        try:
+            summaries, cols = run_block([scenarios[j.point_id] for j in group],
+                                        [j.seed for j in group], days,
+                                        None if keep == Keep.SERIES else (), tick)
+        except Exception:  # find the run that fails: run the group one run at a time
+            part = run_one_by_one(base, group, keep, tick)
+            for job, row, run_series in _rows_back(group, part):
+                (failed.__setitem__(job.run_id, row) if row["status"] == "failed"
+                 else done.__setitem__(job.run_id, (row, run_series)))
+            continue
+        for i, job in enumerate(group):
+            run_series = None
+            if keep == Keep.SERIES:
+                run_series = {k: v[i].tolist() for k, v in cols.items()}
+                run_series["run_id"] = [job.run_id] * days_plus_one(cols)
+            done[job.run_id] = ({**_job_row(job), "status": "ok", "error": "",
+                                 **summaries[i]}, run_series)
+    runs, series = [], []
+    for job in jobs:
+        if job.run_id in failed:
+            runs.append(failed[job.run_id])
+            continue
+        row, run_series = done[job.run_id]
+        runs.append(row)
+        if run_series is not None:
+            series.append(run_series)
+    return {"runs": runs, "series": series, "events": []}
+
+
+def days_plus_one(cols: dict) -> int:
+    """Days in a block's series, day 0 included."""
+    return next(iter(cols.values())).shape[1]
+
+
+def _rows_back(jobs: list[Job], part: dict):
+    """Each job of a chunk run one by one, with its runs row and series (None if failed)."""
+    series = iter(part["series"])
+    for job, row in zip(jobs, part["runs"], strict=True):
+        yield job, row, (next(series) if row["status"] == "ok" and part["series"] else None)
+
+
+def run_one_by_one(base: dict, jobs: list[Job], keep: str,
+                   tick: Callable[[int], None] = lambda runs: None) -> dict:
+    """Run jobs one Mesa model at a time; a run that raises is recorded as failed."""
     runs, series, events = [], [], []
     for job in jobs:
         _kill_hook(job.run_id)

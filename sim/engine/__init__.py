@@ -1,0 +1,58 @@
+"""The ensemble engine: many runs stepped together, their state as arrays.
+
+A block of runs (:class:`sim.engine.block.Block`) follows the Mesa model's day stage by stage
+over arrays with a value per run, reading the same random numbers each run's seed gives; so a
+run is the same in a block of ten thousand as alone in :class:`sim.model.ParleyModel`, and
+the ensembles of ``parley report``, sweeps, forks and the dashboard's odds run through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from sim.engine.block import Block
+from sim.engine.params import structure
+from sim.engine.summary import series, summaries
+from sim.scenario import Scenario
+
+
+def run_block(scenarios: Scenario | list[Scenario], seeds: list[int], days: int,
+              kept: tuple[str, ...] | None = None,
+              tick: Callable[[int], None] | None = None
+              ) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """Run a block of runs and give back each run's summary and the series kept.
+
+    Args:
+        scenarios: one scenario for every run, or one per run (sharing their structure).
+        seeds: each run's seed.
+        days: days every run lasts.
+        kept: series columns to give back (default: all), each a row per run.
+        tick: told of runs done as the days go (a block's runs end together, so it hears
+            of them in step with the days: a third of the runs when a third of the days
+            are done), for a progress bar.
+
+    Returns:
+        The summaries, in run order, and the series kept.
+    """
+    if isinstance(scenarios, Scenario):
+        scenarios = [scenarios] * len(seeds)
+    block = Block(list(scenarios), list(seeds), days)
+    told = [0]
+
+    def on_day(day: int) -> None:
+        done = len(seeds) * day // max(days, 1)
+        if tick is not None and done > told[0]:
+            tick(done - told[0])
+            told[0] = done
+
+    block.run(on_day)
+    if tick is not None and told[0] < len(seeds):
+        tick(len(seeds) - told[0])
+    cols = series(block)
+    return summaries(block, cols), {k: v for k, v in cols.items() if kept is None or k in kept}
+
+
+__all__ = ["Block", "run_block", "structure"]

@@ -1,0 +1,442 @@
+"""A block of runs stepped together: the state of N runs as arrays, a day at a time.
+
+:class:`Block` holds the same state as :class:`sim.model.ParleyModel`, with a value per run in
+each field, and its day follows the model's stage by stage (the model's method names are kept
+so that the two read side by side). The rules are those of :mod:`sim.engine.rules`, each the
+array form of a role's rule. Every run draws the numbers its seed gives
+(:class:`sim.randomness.Draws`), so a run in a block is the run the Mesa model makes alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import numpy as np
+
+from sim.agents.insurgent import FRUSTRATION_KEPT
+from sim.engine import rules as r
+from sim.engine.custody import Custody, Taken
+from sim.engine.exchange import Exchange
+from sim.engine.params import Params, regimes
+from sim.mechanisms import exchange
+from sim.mechanisms.violence import FAILING_DAYS, RECENT_DAYS
+from sim.outputs import SERIES_COLUMNS
+from sim.prisoners import GROUPS, prisoners_of
+from sim.randomness import Draws, gamma_quantile
+from sim.scenario import Scenario, ShockKind, Side
+
+LISTED, NAMED = GROUPS.index("listed"), GROUPS.index("named")
+NEVER = -(10**9)
+
+
+def _zeros(n: int, dtype=np.float64) -> np.ndarray:
+    return np.zeros(n, dtype=dtype)
+
+
+class Block(Exchange):
+    """Runs of scenarios that share their structure, stepped together.
+
+    Args:
+        scenarios: one scenario per run (often the same one).
+        seeds: each run's seed.
+        days: days every run lasts.
+    """
+
+    def __init__(self, scenarios: list[Scenario], seeds: list[int], days: int) -> None:
+        n = self.n = len(seeds)
+        self.scenarios, self.seeds, self.days = scenarios, list(seeds), days
+        self.runs = np.arange(n)
+        spec = scenarios[0]
+        self.params = Params(scenarios)
+        self.shocks: dict[int, list] = {}
+        for shock, params in regimes(scenarios):
+            self.shocks.setdefault(shock.day, []).append((shock, params))
+        self.opens_by_shock = any(s.kind is ShockKind.TALKS_OPEN for s in spec.shocks)
+        self.gov = Custody(prisoners_of(spec.pools.government_holds, "government_holds"), n)
+        self.ins = Custody(prisoners_of(spec.pools.insurgent_holds, "insurgent_holds"), n)
+        self.named_total = self.gov.prisoners.n_named
+        self.draws = [Draws(seed, days) for seed in seeds]
+        self.u = {name: np.stack([getattr(d, name) for d in self.draws])
+                  for name in ("walkout", "resume", "strike", "attack_round", "attack_noise",
+                               "frustration")}
+        self._gammas: dict = {}
+        self._gamma_u: np.ndarray | None = None
+        self._lognormals: dict = {}
+        self.day = 0
+        self.talks = SimpleNamespace(
+            phase=np.zeros(n, np.int64), opened=np.full(n, -1), without=np.zeros(n, np.int64),
+            frustration=_zeros(n), trust=np.asarray(self.params.insurgent.trust_initial,
+                                                    dtype=float) + _zeros(n),
+            gap=_zeros(n), walkouts=np.zeros(n, np.int64), news=np.zeros(n, bool),
+            conditions=[])
+        self.round = SimpleNamespace(active=np.zeros(n, bool), **{
+            k: np.zeros(n, np.int64) for k in ("size", "named", "verify_day", "released",
+                                               "named_released", "ins_released")})
+        self.pressure = SimpleNamespace(**{k: _zeros(n) for k in (
+            "mediator", "humanitarian", "domestic", "insurgent", "disengagement")})
+        self.fighting = SimpleNamespace(
+            log=np.zeros((days + 8, n), np.int64),  # attacks, a row per day
+            attacks=np.zeros(n, np.int64),
+            casualties_expected=_zeros(n), airstrike=np.zeros(n, bool), recent=_zeros(n),
+            damage=_zeros(n), capacity=np.ones(n), returned=_zeros(n), returning=_zeros(n),
+            leaving=_zeros(n), failing=np.zeros(n, np.int64), truce=None,
+            truce_today=np.zeros(n, bool))
+        lead_max = int(np.max(self.params.insurgent.release_lead_days))
+        self.ledger = SimpleNamespace(
+            **{k: np.zeros(n, np.int64) for k in (
+                "deal", "unilateral", "listed", "compliant_credit", "reciprocal", "goodwill",
+                "government_today", "insurgent_today", "unverified", "news",
+                "promised_total")},
+            discounted=_zeros(n), verifying=_zeros(n), last_unilateral=np.full(n, NEVER),
+            # Releases promised for a later day (a row per day) and those fallen due.
+            due_r=np.zeros((days + lead_max + 2, n), np.int64),
+            due_g=np.zeros((days + lead_max + 2, n), np.int64),
+            pending_r=np.zeros(n, np.int64), pending_g=np.zeros(n, np.int64))
+        self.tally = SimpleNamespace(**{k: np.full(n, -1) for k in (
+            "first_gov", "first_ins", "first_walkout", "first_agreement", "first_unilateral",
+            "first_unilateral_size", "completion", "collapse", "lapse", "recognition",
+            "pattern_day", "pattern_size", "pattern_named")}, **{k: np.zeros(n, np.int64) for k in (
+                "agreements", "unilaterals", "airstrikes", "shortfalls")},
+            pattern_rejects=np.zeros(n, bool), pattern_ranked=np.zeros(n, bool))
+        self.record = {name: np.zeros((days + 1, n)) for name in SERIES_COLUMNS}  # row a day
+        self._apply_shocks()  # shocks dated day 0 (and a deadline on day 0) act before day 1
+        self._record()
+
+    # The day
+
+    def step(self) -> None:
+        """Advance every run one day, in the order of :meth:`sim.model.ParleyModel.step`."""
+        self.day += 1
+        self.ledger.government_today[:] = 0
+        self.ledger.insurgent_today[:] = 0
+        self._apply_shocks()
+        self._violence()
+        self._negotiate()
+        self._stall_and_walkout()
+        self._unilateral_release()
+        self._insurgent_releases()
+        self._return_to_fight()
+        self._check_end()
+        self._record()
+
+    def run(self, on_day: Callable[[int], None] | None = None) -> Block:
+        """Run every day, calling ``on_day(day)`` after each."""
+        while self.day < self.days:
+            self.step()
+            if on_day is not None:
+                on_day(self.day)
+        return self
+
+    # What the runs show (the model's view, over arrays)
+
+    @property
+    def terms(self):
+        """The agreement in effect."""
+        return self.params.agreement
+
+    def talks_day(self) -> np.ndarray:
+        """Days since talks first opened (0 before)."""
+        opened = self.talks.opened
+        return np.where(opened >= 0, self.day - opened, 0)
+
+    def days_past_deadline(self) -> np.ndarray:
+        """Days since the agreed start of talks (0 before it)."""
+        return np.maximum(0, self.day - self.terms.deadline_day) + np.zeros(self.n, np.int64)
+
+    def government_remaining(self) -> np.ndarray:
+        """Listed prisoners the government has yet to free to meet its commitment."""
+        return np.maximum(0, self.terms.government_commitment - self.ledger.listed)
+
+    def insurgent_remaining(self) -> np.ndarray:
+        """Prisoners the insurgent has yet to free to meet its commitment."""
+        return np.maximum(0, self.terms.insurgent_commitment - self.ins.n_released)
+
+    def allowed(self, side: Side, agreed: bool = False) -> np.ndarray:
+        """:meth:`sim.releases.Releases.allowed` (the same for every run of a block)."""
+        custody = self.gov if side is Side.GOVERNMENT else self.ins
+        wanted = getattr(self.terms, f"{side.value}_categories") if agreed else ()
+        return exchange.allowed(custody.prisoners.category_names,
+                                getattr(self.params, side.value).barred, wanted)
+
+    def named_available(self) -> np.ndarray:
+        """Named prisoners still held whom the government has not barred."""
+        out = np.zeros(self.n, np.int64)
+        for c in np.flatnonzero(self.allowed(Side.GOVERNMENT)):
+            out += self.gov.left(NAMED, c)
+        return out
+
+    def halted(self, side: Side) -> np.ndarray:
+        """Runs in which a condition of ``side`` holds its releases."""
+        out = np.zeros(self.n, bool)
+        for c in self.talks.conditions:
+            if c.holder is side:
+                out |= c.active
+        return out
+
+    def still_needed(self, condition) -> np.ndarray:
+        """What the other side must still free to meet a condition, in each run."""
+        other = self.ins if condition.holder is Side.GOVERNMENT else self.gov
+        freed = other.released_by_category[:, condition.categories].sum(axis=1)
+        return np.maximum(condition.frees - (freed - condition.baseline), 0)
+
+    def condition_on_government(self) -> np.ndarray:
+        """Prisoners the insurgent must still free to lift the government's conditions."""
+        out = np.zeros(self.n, np.int64)
+        for c in self.talks.conditions:
+            if c.holder is Side.GOVERNMENT:
+                out += np.where(c.active, self.still_needed(c), 0)
+        return out
+
+    def programme_left(self) -> np.ndarray:
+        """:attr:`sim.state.LiveView.programme_left`."""
+        programme = self.params.government.programme
+        left = np.maximum(programme - self.ledger.unilateral, 0)
+        return np.where(np.asarray(programme) >= 2**62, self.gov.prisoners.size
+                        - self.gov.n_released, left)
+
+    def insurgent_room(self) -> np.ndarray:
+        """:attr:`sim.state.LiveView.insurgent_room_today`."""
+        lead = self.params.insurgent.release_lead_days + np.zeros(self.n, np.int64)
+        due = self.day + lead
+        pending = self.ledger.due_r[due, self.runs] + self.ledger.due_g[due, self.runs]
+        return self.terms.batch_cap - np.where(lead == 0, self.ledger.insurgent_today, pending)
+
+    def felt_pressure(self) -> np.ndarray:
+        """The government's net pressure to release."""
+        return r.felt_pressure(self.pressure, self.params.government)
+
+    def aspirations(self) -> tuple[np.ndarray, np.ndarray]:
+        """Utility each side holds out for today: ``(government, insurgent)``."""
+        t = self.talks_day()
+        return (r.aspiration_government(t, self.pressure, self.params.government),
+                r.aspiration_insurgent(t, self.pressure, self.params.insurgent))
+
+    def turn(self, side: Side, allowed: np.ndarray) -> np.ndarray:
+        """:meth:`sim.releases.Releases.turn` in each run: a row of category codes, -1 after."""
+        custody = self.gov if side is Side.GOVERNMENT else self.ins
+        names = custody.prisoners.category_names
+        conditions = [c for c in self.talks.conditions if c.holder is side.other]
+        # Runs differ only in which conditions are in force: one order per set of them.
+        which = np.zeros(self.n, np.int64)
+        for bit, c in enumerate(conditions):
+            which |= c.active.astype(np.int64) << bit
+        found, index = np.unique(which, return_inverse=True)
+        table = np.full((found.size, len(names)), -1)
+        for row, key in enumerate(found.tolist()):
+            first = [name for bit, c in enumerate(conditions) if key >> bit & 1
+                     for name in c.names]
+            first += getattr(self.params, side.value).frees_first
+            codes = [names.index(name) for name in first if name in names]
+            codes += range(len(names))
+            codes = [c for c in dict.fromkeys(codes) if allowed[c]]
+            table[row, :len(codes)] = codes
+        return table[index]
+
+    def take(self, side: Side, groups: tuple[str, ...], k: np.ndarray,
+             agreed: bool = False) -> Taken:
+        """:meth:`sim.releases.Releases._take` in each run (shortfalls are counted)."""
+        custody = self.gov if side is Side.GOVERNMENT else self.ins
+        taken = custody.take(groups, np.maximum(k, 0), self.turn(side,
+                                                                 self.allowed(side, agreed)))
+        self.tally.shortfalls += taken.short
+        return taken
+
+    # 1. Shocks
+
+    def _apply_shocks(self) -> None:
+        p = self.pressure
+        for shock, params in self.shocks.get(self.day, ()):
+            d = shock.pressure
+            p.mediator = np.maximum(0.0, p.mediator + d.mediator)
+            p.humanitarian = np.maximum(0.0, p.humanitarian + d.humanitarian)
+            p.domestic = np.maximum(0.0, p.domestic + d.domestic)
+            p.insurgent = np.maximum(0.0, p.insurgent + d.insurgent)
+            self.params = params
+            if shock.truce is not None:
+                t = shock.truce
+                self.fighting.truce = SimpleNamespace(
+                    days_left=np.full(self.n, t.days), violence=t.violence, tied_to=t.tied_to,
+                    per=t.per_prisoners, credited=np.zeros(self.n, np.int64),
+                    active=np.ones(self.n, bool))
+            if shock.waive is not None:
+                for c in self.talks.conditions:
+                    if c.holder is shock.waive:
+                        c.active[:] = False
+            if shock.condition is not None:
+                self._set_condition(shock.condition)
+            if shock.kind is ShockKind.TALKS_OPEN:
+                self._open_talks(np.ones(self.n, bool))
+        if not self.opens_by_shock:
+            self._open_talks(self.day == self.terms.deadline_day + np.zeros(self.n, np.int64))
+
+    def _open_talks(self, where: np.ndarray) -> None:
+        opening = where & (self.talks.phase == r.PRE)
+        self.talks.phase[opening] = r.SESSION
+        self.talks.opened[opening & (self.talks.opened < 0)] = self.day
+
+    def _set_condition(self, spec) -> None:
+        other = self.ins if spec.holder is Side.GOVERNMENT else self.gov
+        names = tuple(spec.categories) or other.prisoners.category_names
+        mask = np.array([n in names for n in other.prisoners.category_names])
+        baseline = (np.zeros(self.n, np.int64) if spec.counting == "in_total"
+                    else other.released_by_category[:, mask].sum(axis=1))
+        self.talks.conditions.append(SimpleNamespace(
+            holder=spec.holder, frees=spec.frees, categories=mask, names=names,
+            baseline=baseline, active=np.ones(self.n, bool)))
+
+    # 2. Violence
+
+    def _gamma(self, shape) -> np.ndarray:
+        key = shape if np.ndim(shape) == 0 else tuple(np.asarray(shape).tolist())
+        found = self._gammas.get(key)
+        if found is None:
+            if self._gamma_u is None:
+                self._gamma_u = np.stack([d.gamma_uniforms for d in self.draws])
+            found = self._gammas[key] = gamma_quantile(
+                self._gamma_u, shape if np.ndim(shape) == 0 else np.asarray(shape)[:, None])
+        return found
+
+    def _violence(self) -> None:
+        s, f, talks, p, day = self.params, self.fighting, self.talks, self.pressure, self.day
+        f.capacity = (1.0 + f.returned / s.conflict.fighters_per_capacity) * (1.0 - f.damage)
+        t = f.truce
+        f.truce_today = np.zeros(self.n, bool) if t is None else t.active.copy()
+        scale = 1.0 if t is None else np.where(t.active, t.violence, 1.0)
+        intensity = r.attack_intensity(talks.phase, talks.frustration, f.capacity,
+                                       s.insurgent) * scale
+        f.attacks = r.attacks(intensity, self._gamma(s.insurgent.attack_dispersion)[:, day],
+                              self.u["attack_noise"][:, day], self.u["attack_round"][:, day])
+        f.casualties_expected = f.attacks * s.insurgent.casualties_per_attack
+        f.log[day] = f.attacks
+        first = max(1, day - RECENT_DAYS + 1)
+        f.recent = f.log[first:day + 1].sum(axis=0).astype(float) / (day + 1 - first)
+
+        m = s.mediator
+        chance = np.where(f.recent > m.strike_threshold, m.strike_probability, 0.0)
+        f.airstrike = (chance > 0.0) & (self.u["strike"][:, day] < chance)
+        self.tally.airstrikes += f.airstrike
+        f.damage = np.where(f.airstrike, f.damage + m.strike_effect * (1.0 - f.damage),
+                            f.damage)
+        talks.frustration = np.where(f.airstrike, talks.frustration
+                                     + s.insurgent.strike_grievance, talks.frustration)
+        talks.trust = np.where(f.airstrike, np.maximum(
+            0.0, talks.trust - s.insurgent.strike_trust_cost), talks.trust)
+        f.damage = f.damage * (1.0 - s.conflict.capacity_recovery)
+
+        on_gov, on_ins = r.decide_pressure(talks.phase, f.recent, self.days_past_deadline(), m)
+        p.mediator = p.mediator * (1.0 - m.pressure_decay) + on_gov
+        p.mediator = np.where(talks.news, p.mediator
+                              + m.leverage * m.credibility * m.walkout_pressure, p.mediator)
+        talks.news = np.zeros(self.n, bool)
+        p.insurgent = p.insurgent * (1.0 - m.pressure_decay) + on_ins
+        g = s.government
+        p.domestic = (p.domestic * (1.0 - g.domestic_decay)
+                      + g.domestic_violence_gain * (f.recent / m.violence_reference))
+        p.humanitarian = p.humanitarian * (1.0 - g.humanitarian_decay)
+        p.disengagement = np.maximum(0.0, p.disengagement
+                                     + r.disengagement_change(talks.phase, f.recent, m))
+
+    # 4. Stall and walkout
+
+    def _lognormal(self, sigma) -> np.ndarray:
+        key = sigma if np.ndim(sigma) == 0 else tuple(np.asarray(sigma).tolist())
+        found = self._lognormals.get(key)
+        if found is None:
+            found = self._lognormals[key] = np.exp(sigma * self.u["frustration"].T
+                                                  - 0.5 * sigma * sigma).T
+        return found
+
+    def _stall_and_walkout(self) -> None:
+        s, talks, day = self.params, self.talks, self.day
+        ins = s.insurgent
+        pending = self.round.active
+        base = np.where((talks.phase == r.SESSION) & ~pending, ins.frustration_rate * talks.gap,
+                        np.where((talks.phase == r.PRE) & (self.days_past_deadline() > 0),
+                                 ins.delay_frustration, 0.0))
+        added = base * self._lognormal(ins.frustration_noise)[:, day]
+        talks.frustration = talks.frustration * (1.0 - ins.frustration_decay) + added
+        talks.trust = talks.trust * (1.0 - ins.trust_decay)
+        p = r.walkout_probability(talks.phase, pending, talks.frustration, ins)
+        walks = (p > 0.0) & (self.u["walkout"][:, day] < p)
+        push = self.pressure.insurgent
+        ready = ((talks.phase == r.SUSPENDED) & (talks.trust >= ins.resume_trust)
+                 & (push > 0.0) & (push >= ins.resume_push))
+        resumes = ~walks & ready & (self.u["resume"][:, day] < ins.resume_rate)
+        talks.phase = np.where(walks, r.SUSPENDED, np.where(resumes, r.SESSION, talks.phase))
+        talks.walkouts += walks
+        talks.news = talks.news | walks
+        self.tally.first_walkout = np.where(walks & (self.tally.first_walkout < 0), day,
+                                            self.tally.first_walkout)
+        talks.frustration = np.where(resumes, talks.frustration * FRUSTRATION_KEPT,
+                                     talks.frustration)
+        talks.without = np.where(resumes, 0, talks.without)
+
+    # 7. Return to fight
+
+    def _return_to_fight(self) -> None:
+        f = self.fighting
+        arrived = f.returning / self.params.conflict.return_delay_days
+        f.returning = f.returning - arrived
+        f.returned = f.returned + arrived
+        f.returning = f.returning + f.leaving
+        f.leaving = np.zeros(self.n)
+
+    # 8. End
+
+    def _check_end(self) -> None:
+        f, talks, day = self.fighting, self.talks, self.day
+        t = f.truce
+        if t is not None:
+            t.days_left = np.where(t.active, t.days_left - 1, t.days_left)
+            lapsing = t.active & (t.days_left <= 0)
+            t.active = t.active & ~lapsing
+            self.tally.lapse = np.where(lapsing & (self.tally.lapse < 0), day, self.tally.lapse)
+        live = (talks.phase != r.COMPLETED) & (talks.phase != r.COLLAPSED)
+        for c in self.talks.conditions:
+            c.active = c.active & ~(live & (self.still_needed(c) == 0))
+        margin = self.terms.completion_margin
+        complete = live & (self.government_remaining() <= margin) & (
+            self.insurgent_remaining() <= margin)
+        talks.phase = np.where(complete, r.COMPLETED, talks.phase)
+        self.tally.completion = np.where(complete, day, self.tally.completion)
+        live = live & ~complete
+        s = self.params
+        first = max(1, day - FAILING_DAYS + 1)
+        week = f.log[first:day + 1].sum(axis=0).astype(float) / (day + 1 - first)
+        failing = ((week > s.conflict.collapse_violence)
+                   | (self.pressure.disengagement > s.mediator.disengage_limit))
+        f.failing = np.where(live, np.where(failing, f.failing + 1, 0), f.failing)
+        collapse = live & (f.failing >= s.conflict.collapse_days)
+        talks.phase = np.where(collapse, r.COLLAPSED, talks.phase)
+        self.tally.collapse = np.where(collapse, day, self.tally.collapse)
+
+    # 9. Record
+
+    def _record(self) -> None:
+        gov_asp, ins_asp = self.aspirations()
+        values = {
+            "day": np.full(self.n, self.day), "phase": self.talks.phase.copy(),
+            "gov_released": self.gov.n_released.copy(), "ins_released": self.ins.n_released.copy(),
+            "gov_held": self.gov.prisoners.size - self.gov.n_released,
+            "ins_held": self.ins.prisoners.size - self.ins.n_released,
+            "named_released": self.gov.n_named_released.copy(),
+            "gov_deal_released": self.ledger.deal.copy(),
+            "gov_unilateral_released": self.ledger.unilateral.copy(),
+            "attacks": self.fighting.attacks.copy(),
+            "casualties": self.fighting.casualties_expected.copy(),
+            "airstrike": self.fighting.airstrike.copy(), "capacity": self.fighting.capacity.copy(),
+            "returned_fighters": self.fighting.returned.copy(),
+            "pressure_mediator": self.pressure.mediator.copy(),
+            "pressure_humanitarian": self.pressure.humanitarian.copy(),
+            "pressure_domestic": self.pressure.domestic.copy(),
+            "pressure_on_insurgent": self.pressure.insurgent.copy(),
+            "felt_pressure": self.felt_pressure(), "trust": self.talks.trust.copy(),
+            "frustration": self.talks.frustration.copy(), "aspiration_gov": gov_asp,
+            "aspiration_ins": ins_asp, "disengagement": self.pressure.disengagement.copy(),
+            "truce": self.fighting.truce_today.copy(),
+            "government_halted": self.halted(Side.GOVERNMENT),
+            "unverified": self.ledger.unverified.copy(),
+        }
+        for name, value in values.items():
+            self.record[name][self.day] = value
