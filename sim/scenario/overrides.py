@@ -17,11 +17,11 @@ import copy
 import difflib
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from sim.errors import Problem, ScenarioError
+from sim.errors import Problem, ScenarioError, shorten
+from sim.files import yaml_value
 from sim.scenario.problems import problems_from_validation
 from sim.scenario.schema import SETTABLE_SECTIONS, Scenario
 
@@ -30,11 +30,13 @@ if TYPE_CHECKING:
 
 
 def parse_value(text: str) -> Any:
-    """Parse a command-line value the way YAML would (``40`` → int, ``true`` → bool)."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
+    """A command-line value read as a scenario file is (``40`` → int, ``true`` → bool).
+
+    Text that is not plain YAML (an alias, say) stays text, for the schema to refuse.
+    """
+    return yaml_value(text)
+
+
 
 
 def _is_section(field: FieldInfo) -> bool:
@@ -62,12 +64,14 @@ def field_at(path: str, source: str = "parameter path") -> FieldInfo:
             names = list(fields or [])
             close = difflib.get_close_matches(part, names, n=1)
             hint = f"did you mean {'.'.join((*parts[:i], close[0]))!r}? " if close else ""
-            raise ScenarioError([Problem(source, path, f"unknown parameter path ({part!r})",
+            raise ScenarioError([Problem(source, shorten(path),
+                                         f"unknown parameter path ({shorten(repr(part))})",
                                          hint + "known here: " + ", ".join(names))])
         field = fields[part]
         model = field.annotation if _is_section(field) else None
         if model is None and i < len(parts) - 1:
-            raise ScenarioError([Problem(source, path, f"{part!r} is a value, not a section",
+            raise ScenarioError([Problem(source, shorten(path),
+                                         f"{shorten(repr(part))} is a value, not a section",
                                          "a path ending at a parameter")])
     if _is_section(field):
         names = list(field.annotation.model_fields)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import Problem
+from sim.errors import Problem, shorten
 
 
 def _fields_at(loc: tuple, root: type[BaseModel]) -> list[str]:
@@ -73,10 +73,10 @@ def problems_from_validation(exc: ValidationError, origin: dict[tuple, tuple[str
             if loc[:cut] in origin:
                 file, line = origin[loc[:cut]]
                 break
-        path = ".".join(str(p) for p in loc) or "(top level)"
+        path = ".".join(shorten(str(p), 40) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
-            msg = f"{msg} (got {err['input']!r})"
+            msg = f"{msg} (got {shorten(repr(err['input']))})"
         problems.append(Problem(file, path, msg, allowed or _allowed(err, loc, root), line))
     return problems

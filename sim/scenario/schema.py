@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, model_validator
 
+from sim.errors import ParleyError
+from sim.files import MAX_CSV_BYTES, read_text
 from sim.scenario.base import Frozen, P, rule
 from sim.scenario.roles import Conflict, Government, Insurgent, Mediator
 
@@ -225,9 +227,10 @@ class Scenario(Frozen):
         data["meta"].pop("reference_data")
         for spec in data["pools"].values():
             if spec["csv"]:
-                try:
-                    spec["csv"] = hashlib.sha256(Path(spec["csv"]).read_bytes()).hexdigest()
-                except OSError:
+                try:  # a bounded read: the path may name anything (see sim.files)
+                    text = read_text(spec["csv"], limit=MAX_CSV_BYTES, expected="a CSV file")
+                    spec["csv"] = hashlib.sha256(text.encode()).hexdigest()
+                except ParleyError:
                     spec["csv"] = Path(spec["csv"]).name
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
