@@ -46,6 +46,8 @@ def _allowed(err: dict, loc: tuple, root: type[BaseModel]) -> str:
         return "a value " + " and ".join(bounds)
     if "expected" in ctx:
         return str(ctx["expected"])
+    if kind == "finite_number":
+        return "a finite number (not .nan or .inf)"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return kind.replace("_parsing", "").replace("_type", "").replace("_", " ")
     return "see `parley describe` for the field's meaning and range"

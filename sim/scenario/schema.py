@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from sim.errors import ParleyError
 from sim.files import MAX_CSV_BYTES, read_text
@@ -43,6 +44,14 @@ class PatternSpec(Frozen):
                                              "first and last day the walkout may fall on")
     release_size: tuple[int, int] | None = P(None, "prisoners",
                                              "smallest and largest unilateral release that counts")
+
+    @field_validator("walkout_days", "release_size")
+    @classmethod
+    def _low_to_high(cls, span: tuple[int, int] | None) -> tuple[int, int] | None:
+        if span is not None and not 0 <= span[0] <= span[1]:
+            raise PydanticCustomError("range", "Input should run from low to high",
+                                      {"expected": "[low, high] with 0 <= low <= high"})
+        return span
 
 
 class Meta(Frozen):
@@ -214,6 +223,11 @@ class Scenario(Frozen):
             if shock.day > self.run.days:
                 raise rule(f"timeline.{i}.day", f"({shock.day}) is after run.days "
                            f"({self.run.days})", f"a day from 0 to {self.run.days}")
+        last = date.max - timedelta(days=self.run.days)  # every date of the run must exist
+        if self.meta.start_date > last:
+            raise rule("meta.start_date", f"({self.meta.start_date}) is too late for run.days "
+                       f"({self.run.days}): the run would end after {date.max}",
+                       f"a date up to {last}")
         return self
 
     def content_hash(self) -> str:
