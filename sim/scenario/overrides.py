@@ -164,16 +164,22 @@ def shock_regimes(scenario: Scenario, file: str = "timeline",
                 continue
             changes[path] = value
         if changes:
-            data = current.model_dump(mode="json")
+            # Validated without the timeline, which a shock cannot change: each regime holding
+            # its own copy of every shock made a long timeline cost time and memory squared.
+            # The regime is then put together from validated parts, sharing the timeline.
+            data = current.model_dump(mode="json", exclude={"timeline"})
             for path, value in changes.items():
                 _set(data, path, value, file)
             try:
-                current = Scenario.model_validate(data)
+                checked = Scenario.model_validate(data)
             except ValidationError as exc:
                 problems.extend(Problem(file, f"timeline.{i}.set ({pr.field})",
                                         f"{pr.message} from day {shock.day} on", pr.allowed, line)
                                 for pr in problems_from_validation(exc, {}, file, Scenario))
                 break
+            parts = {name: getattr(current, name) for name in Scenario.model_fields}
+            current = Scenario.model_construct(**parts | {name: getattr(checked, name)
+                                                          for name in SETTABLE_SECTIONS})
         out.append((shock, current))
     if problems:
         raise ScenarioError(problems)

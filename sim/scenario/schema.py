@@ -188,7 +188,7 @@ class Scenario(Frozen):
     conflict: Conflict = P(Conflict(), "section", "violence, capacity and collapse")
     pools: Pools = P(Pools(), "section", "the prisoner pools")
     agreement: Agreement = P(Agreement(), "section", "commitments and mechanism")
-    timeline: list[Shock] = P([], "events", "dated exogenous shocks")
+    timeline: list[Shock] = P([], "events", "dated exogenous shocks", max_length=1000)
     run: Run = P(Run(), "section", "run length and seed")
 
     @model_validator(mode="after")
