@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.errors import ParleyError, Problem, ScenarioError
+from sim.errors import ParleyError, Problem, ScenarioError, shorten
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Parley: agent-based simulation of negotiated prisoner exchanges.")
@@ -33,20 +33,29 @@ def parse_sets(items: list[str] | None) -> dict[str, object]:
     for item in items or []:
         path, sep, value = item.partition("=")
         if not sep or not path:
-            fail([Problem("--set", item, "is not of the form dotted.path=value",
+            fail([Problem("--set", shorten(item), "is not of the form dotted.path=value",
                           "e.g. --set insurgent.patience=40")])
         overrides[path.strip()] = parse_value(value.strip())
     return overrides
 
 
-def _run_overrides(items: list[str] | None, seed: int | None, days: int | None
-                   ) -> dict[str, object]:
-    """``--set`` items with ``--seed`` and ``--days`` (when given) as ``run.seed``/``run.days``."""
+def _run_overrides(items: list[str] | None, seed: int | None = None, days: int | None = None
+                   ) -> tuple[dict[str, object], dict[str, str]]:
+    """``--set`` items with ``--seed`` and ``--days`` (when given) as ``run.seed``/``run.days``.
+
+    Returns:
+        the overrides, and how each was given on the command line (for errors to name).
+    """
     overrides = parse_sets(items)
-    for flag, value in (("run.seed", seed), ("run.days", days)):
+    labels = {}
+    for item in items or []:
+        path, _, value = item.partition("=")
+        labels[path.strip()] = shorten(f"--set {path.strip()}={value.strip()}")
+    for path, flag, value in (("run.seed", "--seed", seed), ("run.days", "--days", days)):
         if value is not None:
-            overrides[flag] = value
-    return overrides
+            overrides[path] = value
+            labels[path] = f"{flag} {value}"
+    return overrides, labels
 
 
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -104,7 +113,7 @@ def run(
     if plot is not None:
         _check_image(plot, "--plot")
     try:
-        spec = load_scenario(scenario, _run_overrides(set_, seed, days))
+        spec = load_scenario(scenario, *_run_overrides(set_, seed, days))
         result = run_scenario(spec)
     except ScenarioError as exc:
         fail(exc.problems)
@@ -157,7 +166,7 @@ def report(
     from sim.scenario import load_scenario
 
     try:
-        spec = load_scenario(scenario, parse_sets(set_))
+        spec = load_scenario(scenario, *_run_overrides(set_))
         ref_path = data or spec.meta.reference_data
         reference = load_reference(ref_path, spec) if ref_path else []
         ensemble = run_ensemble(spec, seeds, days, workers)
@@ -566,7 +575,7 @@ def play_command(
     if seat.lower() not in seats:
         fail([Problem("--seat", "seat", f"unknown seat {seat!r}", ", ".join(seats))])
     try:
-        game = Game(load_scenario(scenario, _run_overrides(set_, seed, days)), seat.lower())
+        game = Game(load_scenario(scenario, *_run_overrides(set_, seed, days)), seat.lower())
     except ScenarioError as exc:
         fail(exc.problems)
     play_loop(game, read=input, write=lambda line: print(line, flush=True), seeds=seeds)

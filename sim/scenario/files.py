@@ -19,7 +19,7 @@ from sim.files import (
     read_text,
     yaml_problem,
 )
-from sim.scenario.overrides import apply_overrides, shock_regimes
+from sim.scenario.overrides import apply_overrides, blame, shock_regimes
 from sim.scenario.problems import problems_from_validation
 from sim.scenario.schema import Scenario
 
@@ -139,13 +139,19 @@ def _resolve(path: Path, seen: tuple[Path, ...],
     return deep_merge(base, data), {**base_origin, **origin}
 
 
-def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
+                  labels: dict[str, str] | None = None) -> Scenario:
     """Load and validate a scenario file, following ``extends:`` and applying overrides.
+
+    A problem that only the overrides cause names the override (as ``labels`` spell it), not
+    the line of the file it clashes with (see :func:`~sim.scenario.overrides.blame`).
 
     Args:
         path: YAML scenario file.
         overrides: dotted-path values (e.g. ``{"insurgent.patience": 40}``), as from ``--set``;
             each is fixed for the whole run (see :mod:`sim.scenario.overrides`).
+        labels: how each override was given, named in errors (``{"run.days": "--days 30"}``);
+            ``--set`` by default.
 
     Returns:
         The validated, frozen scenario. Relative file references are made absolute.
@@ -155,11 +161,30 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     """
     path = Path(path)
     data, origin = _resolve(path, ())
-    if overrides:
-        data = apply_overrides(data, overrides, "--set")
-        for key in overrides:
-            origin[tuple(key.split("."))] = ("--set", None)
-    _absolutise(data, _absolute(path).parent)  # relative paths given with --set
+    if not overrides:
+        return _validated(data, origin, path)
+    labels = {key: (labels or {}).get(key, "--set") for key in overrides}
+
+    def check(subset: dict[str, Any]) -> Scenario:
+        where = dict(origin)
+        changed = data
+        for key, value in subset.items():
+            changed = apply_overrides(changed, {key: value}, labels[key])
+            parts = tuple(key.split("."))  # lines in the file below the path no longer apply
+            where = {k: v for k, v in where.items() if k[:len(parts)] != parts}
+            where[parts] = (labels[key], None)
+        _absolutise(changed, _absolute(path).parent)  # relative paths given with --set
+        return _validated(changed, where, path)
+
+    try:
+        return check(overrides)
+    except ScenarioError as exc:
+        problems = exc.problems
+    raise ScenarioError(blame(problems, overrides, labels, check))
+
+
+def _validated(data: dict, origin: dict, path: Path) -> Scenario:
+    """Raw data as a scenario: the schema and the timeline."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -35,8 +36,6 @@ def parse_value(text: str) -> Any:
     Text that is not plain YAML (an alias, say) stays text, for the schema to refuse.
     """
     return yaml_value(text)
-
-
 
 
 def _is_section(field: FieldInfo) -> bool:
@@ -114,12 +113,66 @@ def apply_overrides(data: dict, overrides: dict[str, Any], source: str) -> dict:
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
-    """A validated copy of ``scenario`` with overrides fixed for the whole run."""
-    data = apply_overrides(scenario.model_dump(mode="json"), overrides, "overrides")
+    """A validated copy of ``scenario`` with overrides fixed for the whole run.
+
+    Raises:
+        ScenarioError: for a path that names no parameter, or a value the scenario cannot
+            take; a clash with another parameter is put on the override (see :func:`blame`).
+    """
+    base = scenario.model_dump(mode="json")
+
+    def check(subset: dict[str, Any]) -> Scenario:
+        data = apply_overrides(base, subset, "overrides")
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise ScenarioError(problems_from_validation(exc, {}, "overrides",
+                                                         Scenario)) from None
+
     try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, {}, "overrides", Scenario)) from None
+        return check(overrides)
+    except ScenarioError as exc:
+        problems = exc.problems
+    raise ScenarioError(blame(problems, overrides, dict.fromkeys(overrides, "overrides"), check))
+
+
+def blame(problems: list[Problem], overrides: dict[str, Any], labels: dict[str, str],
+          check: Callable[[dict[str, Any]], object]) -> list[Problem]:
+    """Problems, with each one that only the overrides cause put on the overrides.
+
+    Such a problem names another field (``timeline.2.day`` when ``--days 30`` cuts the run
+    short; ``government.unilateral_batch`` when a lower ``agreement.batch_cap`` is set), yet
+    without the overrides there is nothing wrong with it: the override is what to change.
+    Each is put on the overrides that cause it alone, or on all of them.
+
+    Args:
+        problems: what is wrong with the scenario with every override applied.
+        overrides: values by dotted path.
+        labels: how each override was given (``"--days 30"``), named as the problem's file.
+        check: validates the scenario with a subset of the overrides applied, raising
+            :class:`ScenarioError` if it is invalid.
+    """
+
+    def found(subset: dict[str, Any]) -> set[tuple[str, str]]:
+        try:
+            check(subset)
+        except ScenarioError as exc:
+            return {(p.field, p.message) for p in exc.problems}
+        return set()
+
+    own = found({})
+    out = []
+    for problem in problems:
+        key = (problem.field, problem.message)
+        if key in own or any(problem.field == k or problem.field.startswith(f"{k}.")
+                             for k in overrides):
+            out.append(problem)
+            continue
+        culprits = [k for k in overrides if key in found({k: overrides[k]})] or list(overrides)
+        out.append(Problem(", ".join(dict.fromkeys(labels[k] for k in culprits)),
+                           ", ".join(culprits),
+                           f"clashes with {problem.field}: {problem.message}", problem.allowed))
+    return out
 
 
 def shock_regimes(scenario: Scenario, file: str = "timeline",

@@ -222,7 +222,8 @@ class Scenario(Frozen):
         for i, shock in enumerate(self.timeline):
             if shock.day > self.run.days:
                 raise rule(f"timeline.{i}.day", f"({shock.day}) is after run.days "
-                           f"({self.run.days})", f"a day from 0 to {self.run.days}")
+                           f"({self.run.days})", f"a day from 0 to {self.run.days}, or run.days "
+                           f"of at least {shock.day}")
         last = date.max - timedelta(days=self.run.days)  # every date of the run must exist
         if self.meta.start_date > last:
             raise rule("meta.start_date", f"({self.meta.start_date}) is too late for run.days "
