@@ -20,7 +20,7 @@ from sim.files import (
     yaml_problem,
 )
 from sim.scenario.overrides import apply_overrides, blame, shock_regimes
-from sim.scenario.problems import problems_from_validation
+from sim.scenario.problems import locate, problems_from_validation
 from sim.scenario.schema import Scenario
 
 
@@ -143,8 +143,10 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
                   labels: dict[str, str] | None = None) -> Scenario:
     """Load and validate a scenario file, following ``extends:`` and applying overrides.
 
-    A problem that only the overrides cause names the override (as ``labels`` spell it), not
-    the line of the file it clashes with (see :func:`~sim.scenario.overrides.blame`).
+    Pool CSVs are read and checked against the scenario here, so that ``parley validate``
+    finds what a run would. A problem that only the overrides cause names the override (as
+    ``labels`` spell it), not the line of the file it clashes with (see
+    :func:`~sim.scenario.overrides.blame`).
 
     Args:
         path: YAML scenario file.
@@ -184,13 +186,47 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
 
 
 def _validated(data: dict, origin: dict, path: Path) -> Scenario:
-    """Raw data as a scenario: the schema and the timeline."""
+    """Raw data as a scenario: the schema, the timeline, and the pool CSVs it names."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, origin, str(path), Scenario)) from None
     shock_regimes(scenario, str(path), origin)  # the timeline checked with lines for errors
+    _check_pools(scenario, origin, str(path))
     return scenario
+
+
+def _check_pools(scenario: Scenario, origin: dict, file: str) -> None:
+    """Load each pool CSV and check it against the scenario, as a run would.
+
+    Raises:
+        ScenarioError: for a CSV that cannot be loaded, whose rows differ from the pool's
+            ``size``, or that lists fewer prisoners than the agreement commits to free.
+    """
+    from sim.pools import load_pool  # the pools module builds on this package
+
+    commitments = {"government_holds": "government_commitment",
+                   "insurgent_holds": "insurgent_commitment"}
+    problems = []
+    for section, commitment in commitments.items():
+        spec = getattr(scenario.pools, section)
+        if not spec.csv:
+            continue
+        pool = load_pool(spec, section)
+        name = Path(spec.csv).name
+        if pool.size != spec.size:
+            where, line = locate(origin, ("pools", section, "size"), file)
+            problems.append(Problem(where, f"pools.{section}.size",
+                                    f"({spec.size}) differs from the {pool.size} rows of {name}",
+                                    f"{pool.size}, the rows of the CSV", line))
+        need = getattr(scenario.agreement, commitment)
+        if pool.n_listed < need:
+            where, line = locate(origin, ("agreement", commitment), file)
+            problems.append(Problem(where, f"agreement.{commitment}",
+                                    f"({need}) exceeds the {pool.n_listed} listed prisoners "
+                                    f"of {name}", f"at most {pool.n_listed}", line))
+    if problems:
+        raise ScenarioError(problems)
 
 
 def _absolute(path: Path) -> Path:

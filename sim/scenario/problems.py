@@ -53,6 +53,15 @@ def _allowed(err: dict, loc: tuple, root: type[BaseModel]) -> str:
     return "see `parley describe` for the field's meaning and range"
 
 
+def locate(origin: dict[tuple, tuple[str, int | None]], loc: tuple, default_file: str
+           ) -> tuple[str, int | None]:
+    """The file and line where the value at ``loc`` (or the nearest section around it) was set."""
+    for cut in range(len(loc), 0, -1):
+        if loc[:cut] in origin:
+            return origin[loc[:cut]]
+    return default_file, None
+
+
 def problems_from_validation(exc: ValidationError, origin: dict[tuple, tuple[str, int]],
                              default_file: str, root: type[BaseModel]) -> list[Problem]:
     """Turn pydantic errors into one :class:`Problem` per error, with file and line.
@@ -70,11 +79,7 @@ def problems_from_validation(exc: ValidationError, origin: dict[tuple, tuple[str
         if " :: " in msg:  # a cross-field rule names its own field, relative to loc
             rel, msg, allowed = msg.split(" :: ", 2)
             loc = (*loc, *(int(p) if p.isdigit() else p for p in rel.split(".")))
-        file, line = default_file, None
-        for cut in range(len(loc), 0, -1):
-            if loc[:cut] in origin:
-                file, line = origin[loc[:cut]]
-                break
+        file, line = locate(origin, loc, default_file)
         path = ".".join(shorten(str(p), 40) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
