@@ -11,13 +11,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from sim.errors import ParleyError, Problem, ScenarioError
+from sim.errors import ParleyError, Problem, ScenarioError, shorten
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Parley: agent-based simulation of negotiated prisoner exchanges.")
-out = Console(soft_wrap=True, highlight=False)
+# Scenario and side names are a user's text: no emoji codes, and markup escaped where printed.
+out = Console(soft_wrap=True, highlight=False, emoji=False)
 
 
 def fail(problems: list[Problem] | list[str]) -> None:
@@ -49,20 +51,29 @@ def parse_sets(items: list[str] | None) -> dict[str, object]:
     for item in items or []:
         path, sep, value = item.partition("=")
         if not sep or not path:
-            fail([Problem("--set", item, "is not of the form dotted.path=value",
+            fail([Problem("--set", shorten(item), "is not of the form dotted.path=value",
                           "e.g. --set insurgent.patience=40")])
         overrides[path.strip()] = parse_value(value.strip())
     return overrides
 
 
-def _run_overrides(items: list[str] | None, seed: int | None, days: int | None
-                   ) -> dict[str, object]:
-    """``--set`` items with ``--seed`` and ``--days`` (when given) as ``run.seed``/``run.days``."""
+def _run_overrides(items: list[str] | None, seed: int | None = None, days: int | None = None
+                   ) -> tuple[dict[str, object], dict[str, str]]:
+    """``--set`` items with ``--seed`` and ``--days`` (when given) as ``run.seed``/``run.days``.
+
+    Returns:
+        the overrides, and how each was given on the command line (for errors to name).
+    """
     overrides = parse_sets(items)
-    for flag, value in (("run.seed", seed), ("run.days", days)):
+    labels = {}
+    for item in items or []:
+        path, _, value = item.partition("=")
+        labels[path.strip()] = shorten(f"--set {path.strip()}={value.strip()}")
+    for path, flag, value in (("run.seed", "--seed", seed), ("run.days", "--days", days)):
         if value is not None:
-            overrides[flag] = value
-    return overrides
+            overrides[path] = value
+            labels[path] = f"{flag} {value}"
+    return overrides, labels
 
 
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -87,12 +98,12 @@ def _save_figure(fig, path: Path) -> None:
 
 
 def _summary_table(summary: dict) -> Table:
-    table = Table(title=f"Summary: {summary['scenario']} (seed {summary['seed']})",
+    table = Table(title=f"Summary: {escape(summary['scenario'])} (seed {summary['seed']})",
                   show_header=True, header_style="bold")
     table.add_column("outcome")
     table.add_column("value", justify="right")
     for key, value in summary.items():
-        table.add_row(key, "—" if value is None else str(value))
+        table.add_row(key, "—" if value is None else escape(str(value)))
     return table
 
 
@@ -120,22 +131,22 @@ def run(
     if plot is not None:
         _check_image(plot, "--plot")
     try:
-        spec = load_scenario(scenario, _run_overrides(set_, seed, days))
+        spec = load_scenario(scenario, *_run_overrides(set_, seed, days))
         result = run_scenario(spec)
     except ScenarioError as exc:
         fail(exc.problems)
     if narrative:
-        out.print(f"[bold]{spec.meta.name}[/bold] — day by day")
+        out.print(f"[bold]{escape(spec.meta.name)}[/bold] — day by day")
         for line in result.narrative():
             out.print(line, markup=False)
         out.print()
     out.print(_summary_table(result.summary))
     if out_dir is not None:
         written = write_outputs(result, out_dir, fmt)
-        out.print(f"wrote {len(written)} files to {out_dir}")
+        out.print(f"wrote {len(written)} files to {out_dir}", markup=False)
     if plot is not None:
         _save_timeline(result, plot)
-        out.print(f"wrote the timeline to {plot}")
+        out.print(f"wrote the timeline to {plot}", markup=False)
 
 
 def _save_timeline(result, path: Path) -> None:
@@ -178,7 +189,7 @@ def report(
     from sim.scenario import load_scenario
 
     try:
-        spec = load_scenario(scenario, parse_sets(set_))
+        spec = load_scenario(scenario, *_run_overrides(set_))
         ref_path = data or spec.meta.reference_data
         reference = load_reference(ref_path, spec) if ref_path else []
         with stops_on_ctrl_c():
@@ -188,7 +199,8 @@ def report(
         fail(exc.problems)
     figures = summarize_ensemble(ensemble, reference)
 
-    table = Table(title=f"{spec.meta.name}: {seeds} seeds, {ensemble.scenario.run.days} days",
+    table = Table(title=f"{escape(spec.meta.name)}: {seeds} seeds, "
+                  f"{ensemble.scenario.run.days} days",
                   header_style="bold")
     for col in ("outcome", "share of runs", "median", "10%", "90%"):
         table.add_column(col, justify="right" if col != "outcome" else "left")
@@ -211,14 +223,15 @@ def report(
             ref.add_column(col, overflow="fold")
         for row in figures["reference"]:
             ref.add_row(str(row["day"]), row["measure"], _fmt(row["reported"]),
-                        row["confidence"].split(" ")[0], _fmt(row["median"]), _fmt(row["p10"]),
+                        escape(row["confidence"].split(" ")[0]), _fmt(row["median"]),
+                        _fmt(row["p10"]),
                         _fmt(row["p90"]), "pass" if row["passed"] else "FAIL")
         out.print(ref)
     if json_out is not None:
         tmp = json_out.with_name(f".{json_out.name}.tmp")
         tmp.write_text(json.dumps(figures, indent=2), encoding="utf-8")
         tmp.replace(json_out)
-        out.print(f"wrote every figure to {json_out}")
+        out.print(f"wrote every figure to {json_out}", markup=False)
     print(f"pattern_rate={figures['pattern_rate']:.2f}")
 
 
@@ -308,7 +321,7 @@ def describe(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")
         spec = load_scenario(scenario)
     except ScenarioError as exc:
         fail(exc.problems)
-    table = Table(title=f"{spec.meta.name}: parameters", header_style="bold")
+    table = Table(title=f"{escape(spec.meta.name)}: parameters", header_style="bold")
     if not sys.stdout.isatty():  # piped to grep or a file: keep whole rows on one line
         out.width = max(out.width, 240)
     listing = rows(spec)
@@ -317,7 +330,7 @@ def describe(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")
     table.add_column("unit", no_wrap=True)
     table.add_column("meaning", overflow="fold")
     for path, value, unit, meaning in listing:
-        table.add_row(path, str(value), unit, meaning)
+        table.add_row(path, escape(str(value)), unit, meaning)
     out.print(table)
 
 
@@ -653,7 +666,7 @@ def play_command(
     if seat.lower() not in seats:
         fail([Problem("--seat", "seat", f"unknown seat {seat!r}", ", ".join(seats))])
     try:
-        game = Game(load_scenario(scenario, _run_overrides(set_, seed, days)), seat.lower())
+        game = Game(load_scenario(scenario, *_run_overrides(set_, seed, days)), seat.lower())
     except ScenarioError as exc:
         fail(exc.problems)
     play_loop(game, read=input, write=lambda line: print(line, flush=True), seeds=seeds)

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+ECHO = 80
+"""Most characters of a user's value echoed in a message (see :func:`shorten`)."""
+_LONGEST = 500  # a file, field or message longer than this is cut even if no echo was
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def shorten(text: str, limit: int = ECHO) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, so that an echo stays readable."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -16,9 +27,13 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}; allowed: {self.allowed}"
+        file, field, message = (shorten(s, _LONGEST) for s in (self.file, self.field,
+                                                                  self.message))
+        where = f"{file}:{self.line}" if self.line else file
+        field = f" {field}:" if field else ""
+        text = f"{where}:{field} {message}; allowed: {self.allowed}"
+        # One line, and nothing a terminal would act on or cannot print: shown escaped.
+        return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class ParleyError(Exception):

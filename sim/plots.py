@@ -22,6 +22,11 @@ BLUE, ORANGE, GREEN, VERMILION, PURPLE, GREY = (
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#7F7F7F")
 
 
+def _plain(text: str) -> str:
+    """A user's text (a scenario or side name) shown as written, not read as mathtext."""
+    return text.replace("$", r"\$")
+
+
 def _shade_phases(ax, day: np.ndarray, phase: np.ndarray) -> None:
     styles = {PHASE_CODES[Phase.IN_SESSION]: ("#E8E8E8", None, "in session"),
               PHASE_CODES[Phase.SUSPENDED]: ("#FBEBDD", "///", "suspended")}
@@ -49,9 +54,9 @@ def timeline(result: RunResult, title: str | None = None) -> Figure:
                                            height_ratios=[2, 1, 1.2], layout="constrained")
     _shade_phases(top, day, phase)
     top.step(day, s["gov_released"], where="post", color=BLUE, lw=2,
-             label=f"freed by {names.government}")
+             label=f"freed by {_plain(names.government)}")
     top.step(day, s["ins_released"], where="post", color=ORANGE, lw=2, ls="--",
-             label=f"freed by {names.insurgent}")
+             label=f"freed by {_plain(names.insurgent)}")
     for event in result.events:
         if event.kind == "walkout":
             top.axvline(event.day, color=VERMILION, ls=":", lw=1.5)
@@ -72,14 +77,15 @@ def timeline(result: RunResult, title: str | None = None) -> Figure:
     mid.legend(loc="upper left", fontsize=8)
 
     bottom.plot(day, s["felt_pressure"], color=BLUE, lw=1.8,
-                label=f"pressure felt by {names.government}")
-    bottom.plot(day, s["trust"], color=GREEN, ls="--", lw=1.8, label=f"{names.insurgent} trust")
+                label=f"pressure felt by {_plain(names.government)}")
+    bottom.plot(day, s["trust"], color=GREEN, ls="--", lw=1.8,
+                label=f"{_plain(names.insurgent)} trust")
     bottom.plot(day, s["frustration"], color=ORANGE, ls="-.", lw=1.8,
-                label=f"{names.insurgent} frustration")
+                label=f"{_plain(names.insurgent)} frustration")
     bottom.set_ylabel("level")
     bottom.set_xlabel(f"day (0 = {result.scenario.meta.start_date.isoformat()})")
     bottom.legend(loc="upper left", fontsize=8, ncols=3)
-    fig.suptitle(title or f"{result.scenario.meta.name}, seed {result.seed}")
+    fig.suptitle(title or f"{_plain(result.scenario.meta.name)}, seed {result.seed}")
     return fig
 
 
@@ -126,7 +132,8 @@ def history(ensemble, reference, measure: str = "gov_released", ax=None, label: 
         shown.add(key)
     ax.set_xlabel("day")
     ax.set_ylabel(label or measure.replace("_", " "))
-    ax.set_title(f"{ensemble.scenario.meta.name}: {len(ensemble.seeds)} seeds against reports")
+    ax.set_title(f"{_plain(ensemble.scenario.meta.name)}: {len(ensemble.seeds)} seeds "
+                 "against reports")
     ax.legend(loc="upper left", fontsize=8)
     return ax
 
@@ -213,7 +220,7 @@ def survival(groups: dict[str, np.ndarray], days: int, event: str = "completion"
     for (label, values), (colour, ls) in zip(groups.items(), styles * 4, strict=False):
         values = np.asarray(values, dtype=float)
         waiting = [(np.nan_to_num(values, nan=np.inf) > d).mean() for d in day]
-        ax.step(day, waiting, where="post", color=colour, ls=ls, lw=2, label=label)
+        ax.step(day, waiting, where="post", color=colour, ls=ls, lw=2, label=_plain(label))
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("day")
     ax.set_ylabel(f"share of runs without {event}")
@@ -262,7 +269,7 @@ def compare(ensembles: dict, outcomes: tuple[str, ...] = ("first_walkout_day",
 
     fig, axes = plt.subplots(1, len(outcomes), figsize=(3.2 * len(outcomes), 4),
                              layout="constrained", squeeze=False)
-    labels = list(ensembles)
+    labels = [_plain(label) for label in ensembles]
     hatches = [None, "//", "..", "xx"]
     for ax, outcome in zip(axes[0], outcomes, strict=True):
         data = [e.values(outcome) for e in ensembles.values()]

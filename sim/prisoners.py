@@ -9,13 +9,15 @@ once and shared by the runs.
 
 from __future__ import annotations
 
+import io
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from sim.errors import PoolDataError, Problem
+from sim.errors import PoolDataError, Problem, shorten
+from sim.files import MAX_CSV_BYTES, read_text
 from sim.scenario import Conflict, PoolSpec
 
 RANK_FILE, RANK_MID, RANK_SENIOR = 0, 1, 2
@@ -185,28 +187,44 @@ def draw_prisoners(spec: PoolSpec, rng: np.random.Generator, key: str = "cost") 
 
 
 def load_prisoners(spec: PoolSpec, section: str, key: str = "cost") -> Prisoners:
-    """Read a pool's prisoners from the CSV a scenario names, checking columns and values."""
+    """Read a pool's prisoners from the CSV a scenario names, checking columns and values.
+
+    Raises:
+        PoolDataError: for a file that cannot be read (see :func:`sim.files.read_text`), is
+            not a CSV with the columns of :data:`CSV_COLUMNS`, or holds a value out of range.
+    """
     import pandas as pd  # imported here: pandas is slow to import and rarely needed
 
     path = Path(spec.csv or "")
     field_path = f"pools.{section}.csv"
+    expected = "a CSV with columns " + ",".join(CSV_COLUMNS)
+    text = read_text(path, limit=MAX_CSV_BYTES, expected=expected, field=field_path,
+                     error=PoolDataError)
     try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise PoolDataError([Problem(str(path), field_path, f"cannot be read ({exc})",
-                                     "a CSV with columns " + ",".join(CSV_COLUMNS))]) from None
+        frame = pd.read_csv(io.StringIO(text))
+    except (ValueError, pd.errors.ParserError) as exc:
+        message = shorten(" ".join(str(exc).split()))
+        raise PoolDataError([Problem(str(path), field_path, f"cannot be read ({message})",
+                                     expected)]) from None
     missing = [c for c in CSV_COLUMNS if c not in frame.columns]
     if missing:
         raise PoolDataError([Problem(str(path), field_path, f"missing columns {missing}",
                                      "columns " + ",".join(CSV_COLUMNS))])
     problems = []
     checks = {"rank": (0, 2), "age": (14, 90), "health": (0, 1), "sentence_days": (0, 36500)}
+    values = {}
     for col, (lo, hi) in checks.items():
-        values = pd.to_numeric(frame[col], errors="coerce")
-        if values.isna().any() or (values < lo).any() or (values > hi).any():
+        values[col] = pd.to_numeric(frame[col], errors="coerce")
+        bad = values[col].isna() | (values[col] < lo) | (values[col] > hi)
+        if col == "rank":  # a rank is a whole number: 1.5 is not a rank
+            bad |= values[col] % 1 != 0
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # line 1 is the header
             problems.append(Problem(str(path), f"{field_path}:{col}",
-                                    "has missing, non-numeric or out-of-range values",
-                                    f"numbers from {lo} to {hi}"))
+                                    "has missing, non-numeric or out-of-range values "
+                                    f"(first on line {row})",
+                                    f"{'whole numbers' if col == 'rank' else 'numbers'} "
+                                    f"from {lo} to {hi}"))
     for col in ("listed", "named"):
         if not frame[col].isin([0, 1, True, False]).all():
             problems.append(Problem(str(path), f"{field_path}:{col}", "has values other than 0/1",
@@ -220,10 +238,10 @@ def load_prisoners(spec: PoolSpec, section: str, key: str = "cost") -> Prisoners
                                      "names prisoners who are not listed",
                                      "named only where listed is 1")])
     category, names = _csv_categories(frame, spec, str(path), field_path)
-    return Prisoners(frame["rank"].to_numpy(np.int8), frame["age"].to_numpy(np.float32),
-                     frame["health"].to_numpy(np.float32),
-                     frame["sentence_days"].to_numpy(np.float32), listed, named, category, names,
-                     key)
+    return Prisoners(values["rank"].to_numpy(np.int8), values["age"].to_numpy(np.float32),
+                     values["health"].to_numpy(np.float32),
+                     values["sentence_days"].to_numpy(np.float32), listed, named, category,
+                     names, key)
 
 
 def _csv_categories(frame, spec: PoolSpec, path: str, field_path: str

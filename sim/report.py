@@ -7,6 +7,8 @@ The runs come from :func:`sim.ensemble.run_ensemble` (seeds spawned from the sce
 from __future__ import annotations
 
 import csv
+import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from sim.ensemble import Ensemble
-from sim.errors import Problem, ScenarioError
+from sim.errors import Problem, ScenarioError, shorten
+from sim.files import MAX_CSV_BYTES, read_text
 from sim.outcomes import band, share
 from sim.scenario import Scenario
 
@@ -42,16 +45,22 @@ def load_reference(path: str | Path, scenario: Scenario) -> list[Reported]:
     ``gov_released_cum`` is the government's cumulative releases; ``ins_released_cum`` or
     ``<insurgent name>_released_cum`` (e.g. ``taliban_released_cum``) the insurgent's; a
     scenario's ``meta.reference_columns`` names other columns.
+
+    Raises:
+        ScenarioError: for a file that cannot be read (see :func:`sim.files.read_text`), is not
+            such a CSV, or holds a day that is not a whole number from 0 or a count that is
+            not a finite number.
     """
     path = Path(path)
     columns = dict(scenario.meta.reference_columns) or {
         "gov_released_cum": "gov_released", "ins_released_cum": "ins_released",
         f"{_slug(scenario.meta.sides.insurgent)}_released_cum": "ins_released"}
+    text = read_text(path, limit=MAX_CSV_BYTES, expected="a CSV file", field="reference data")
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as exc:
-        raise ScenarioError([Problem(str(path), "reference data", f"cannot be read ({exc})",
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ScenarioError([Problem(str(path), "reference data",
+                                     f"cannot be read ({shorten(str(exc))})",
                                      "a CSV file")]) from None
     if not rows or "day" not in rows[0] or not any(c in rows[0] for c in columns):
         raise ScenarioError([Problem(str(path), "reference data",
@@ -60,16 +69,23 @@ def load_reference(path: str | Path, scenario: Scenario) -> list[Reported]:
     out = []
     for line, row in enumerate(rows, start=2):
         for column, measure in columns.items():
-            text = (row.get(column) or "").strip()
-            if not text:
+            cell = (row.get(column) or "").strip()
+            if not cell:
                 continue
+            day_cell = (row.get("day") or "").strip()
             try:
-                day, value = int(row["day"]), float(text)
+                day, value = int(day_cell), float(cell)
             except ValueError:
-                raise ScenarioError([Problem(f"{path}:{line}", column,
-                                             f"not a number ({text!r})", "a count")]) from None
-            out.append(Reported(day, row.get("date", ""), measure, value,
-                                row.get("confidence", ""), row.get("source_url", "")))
+                raise ScenarioError([Problem(str(path), column,
+                                             f"not a day and a count ({shorten(repr(day_cell))}, "
+                                             f"{shorten(repr(cell))})",
+                                             "a whole day from 0 and a count", line)]) from None
+            if day < 0 or not math.isfinite(value):
+                raise ScenarioError([Problem(str(path), column,
+                                             f"day {day} or count {value} is out of range",
+                                             "a day from 0 and a finite count", line)])
+            out.append(Reported(day, row.get("date") or "", measure, value,
+                                row.get("confidence") or "", row.get("source_url") or ""))
     return out
 
 

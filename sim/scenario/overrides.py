@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import copy
 import difflib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from sim.errors import Problem, ScenarioError
+from sim.errors import Problem, ScenarioError, shorten
+from sim.files import yaml_value
 from sim.scenario.problems import problems_from_validation
 from sim.scenario.schema import SETTABLE_SECTIONS, Scenario
 
@@ -30,11 +31,11 @@ if TYPE_CHECKING:
 
 
 def parse_value(text: str) -> Any:
-    """Parse a command-line value the way YAML would (``40`` → int, ``true`` → bool)."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
+    """A command-line value read as a scenario file is (``40`` → int, ``true`` → bool).
+
+    Text that is not plain YAML (an alias, say) stays text, for the schema to refuse.
+    """
+    return yaml_value(text)
 
 
 def _is_section(field: FieldInfo) -> bool:
@@ -62,12 +63,14 @@ def field_at(path: str, source: str = "parameter path") -> FieldInfo:
             names = list(fields or [])
             close = difflib.get_close_matches(part, names, n=1)
             hint = f"did you mean {'.'.join((*parts[:i], close[0]))!r}? " if close else ""
-            raise ScenarioError([Problem(source, path, f"unknown parameter path ({part!r})",
+            raise ScenarioError([Problem(source, shorten(path),
+                                         f"unknown parameter path ({shorten(repr(part))})",
                                          hint + "known here: " + ", ".join(names))])
         field = fields[part]
         model = field.annotation if _is_section(field) else None
         if model is None and i < len(parts) - 1:
-            raise ScenarioError([Problem(source, path, f"{part!r} is a value, not a section",
+            raise ScenarioError([Problem(source, shorten(path),
+                                         f"{shorten(repr(part))} is a value, not a section",
                                          "a path ending at a parameter")])
     if _is_section(field):
         names = list(field.annotation.model_fields)
@@ -110,12 +113,66 @@ def apply_overrides(data: dict, overrides: dict[str, Any], source: str) -> dict:
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
-    """A validated copy of ``scenario`` with overrides fixed for the whole run."""
-    data = apply_overrides(scenario.model_dump(mode="json"), overrides, "overrides")
+    """A validated copy of ``scenario`` with overrides fixed for the whole run.
+
+    Raises:
+        ScenarioError: for a path that names no parameter, or a value the scenario cannot
+            take; a clash with another parameter is put on the override (see :func:`blame`).
+    """
+    base = scenario.model_dump(mode="json")
+
+    def check(subset: dict[str, Any]) -> Scenario:
+        data = apply_overrides(base, subset, "overrides")
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise ScenarioError(problems_from_validation(exc, {}, "overrides",
+                                                         Scenario)) from None
+
     try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, {}, "overrides", Scenario)) from None
+        return check(overrides)
+    except ScenarioError as exc:
+        problems = exc.problems
+    raise ScenarioError(blame(problems, overrides, dict.fromkeys(overrides, "overrides"), check))
+
+
+def blame(problems: list[Problem], overrides: dict[str, Any], labels: dict[str, str],
+          check: Callable[[dict[str, Any]], object]) -> list[Problem]:
+    """Problems, with each one that only the overrides cause put on the overrides.
+
+    Such a problem names another field (``timeline.2.day`` when ``--days 30`` cuts the run
+    short; ``government.unilateral_batch`` when a lower ``agreement.batch_cap`` is set), yet
+    without the overrides there is nothing wrong with it: the override is what to change.
+    Each is put on the overrides that cause it alone, or on all of them.
+
+    Args:
+        problems: what is wrong with the scenario with every override applied.
+        overrides: values by dotted path.
+        labels: how each override was given (``"--days 30"``), named as the problem's file.
+        check: validates the scenario with a subset of the overrides applied, raising
+            :class:`ScenarioError` if it is invalid.
+    """
+
+    def found(subset: dict[str, Any]) -> set[tuple[str, str]]:
+        try:
+            check(subset)
+        except ScenarioError as exc:
+            return {(p.field, p.message) for p in exc.problems}
+        return set()
+
+    own = found({})
+    out = []
+    for problem in problems:
+        key = (problem.field, problem.message)
+        if key in own or any(problem.field == k or problem.field.startswith(f"{k}.")
+                             for k in overrides):
+            out.append(problem)
+            continue
+        culprits = [k for k in overrides if key in found({k: overrides[k]})] or list(overrides)
+        out.append(Problem(", ".join(dict.fromkeys(labels[k] for k in culprits)),
+                           ", ".join(culprits),
+                           f"clashes with {problem.field}: {problem.message}", problem.allowed))
+    return out
 
 
 def shock_regimes(scenario: Scenario, file: str = "timeline",
@@ -162,16 +219,23 @@ def shock_regimes(scenario: Scenario, file: str = "timeline",
                 continue
             changes[path] = value
         if changes:
-            data = current.model_dump(mode="json")
+            # Validated without the timeline and its leave_out, which no shock changes (a
+            # regime holding its own copy of every shock made a long timeline cost time and
+            # memory squared).
+            # The regime is then put together from validated parts, sharing the timeline.
+            data = current.model_dump(mode="json", exclude={"timeline", "leave_out"})
             for path, value in changes.items():
                 _set(data, path, value, file)
             try:
-                current = Scenario.model_validate(data)
+                checked = Scenario.model_validate(data)
             except ValidationError as exc:
                 problems.extend(Problem(file, f"timeline.{i}.set ({pr.field})",
                                         f"{pr.message} from day {shock.day} on", pr.allowed, line)
                                 for pr in problems_from_validation(exc, {}, file, Scenario))
                 break
+            parts = {name: getattr(current, name) for name in Scenario.model_fields}
+            current = Scenario.model_construct(**parts | {name: getattr(checked, name)
+                                                          for name in SETTABLE_SECTIONS})
         out.append((shock, current))
     if problems:
         raise ScenarioError(problems)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import Problem
+from sim.errors import Problem, shorten
 
 
 def _fields_at(loc: tuple, root: type[BaseModel]) -> list[str]:
@@ -46,9 +46,20 @@ def _allowed(err: dict, loc: tuple, root: type[BaseModel]) -> str:
         return "a value " + " and ".join(bounds)
     if "expected" in ctx:
         return str(ctx["expected"])
+    if kind == "finite_number":
+        return "a finite number (not .nan or .inf)"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return kind.replace("_parsing", "").replace("_type", "").replace("_", " ")
     return "see `parley describe` for the field's meaning and range"
+
+
+def locate(origin: dict[tuple, tuple[str, int | None]], loc: tuple, default_file: str
+           ) -> tuple[str, int | None]:
+    """The file and line where the value at ``loc`` (or the nearest section around it) was set."""
+    for cut in range(len(loc), 0, -1):
+        if loc[:cut] in origin:
+            return origin[loc[:cut]]
+    return default_file, None
 
 
 def problems_from_validation(exc: ValidationError, origin: dict[tuple, tuple[str, int]],
@@ -68,15 +79,11 @@ def problems_from_validation(exc: ValidationError, origin: dict[tuple, tuple[str
         if " :: " in msg:  # a cross-field rule names its own field, relative to loc
             rel, msg, allowed = msg.split(" :: ", 2)
             loc = (*loc, *(int(p) if p.isdigit() else p for p in rel.split(".")))
-        file, line = default_file, None
-        for cut in range(len(loc), 0, -1):
-            if loc[:cut] in origin:
-                file, line = origin[loc[:cut]]
-                break
-        path = ".".join(str(p) for p in loc) or "(top level)"
+        file, line = locate(origin, loc, default_file)
+        path = ".".join(shorten(str(p), 40) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
-            msg = f"{msg} (got {err['input']!r})"
+            msg = f"{msg} (got {shorten(repr(err['input']))})"
         problems.append(Problem(file, path, msg, allowed or _allowed(err, loc, root), line))
     return problems

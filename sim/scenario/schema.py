@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from sim.errors import ParleyError
+from sim.files import MAX_CSV_BYTES, read_text
 from sim.scenario.base import Frozen, P, rule
 from sim.scenario.roles import Conflict, Government, Insurgent, Mediator
 from sim.scenario.terms import Agreement, Category, ConditionSpec, Side, TruceSpec
@@ -42,6 +45,14 @@ class PatternSpec(Frozen):
                                              "first and last day the walkout may fall on")
     release_size: tuple[int, int] | None = P(None, "prisoners",
                                              "smallest and largest unilateral release that counts")
+
+    @field_validator("walkout_days", "release_size")
+    @classmethod
+    def _low_to_high(cls, span: tuple[int, int] | None) -> tuple[int, int] | None:
+        if span is not None and not 0 <= span[0] <= span[1]:
+            raise PydanticCustomError("range", "Input should run from low to high",
+                                      {"expected": "[low, high] with 0 <= low <= high"})
+        return span
 
 
 class Meta(Frozen):
@@ -227,7 +238,7 @@ class Scenario(Frozen):
     conflict: Conflict = P(Conflict(), "section", "violence, capacity and collapse")
     pools: Pools = P(Pools(), "section", "the prisoner pools")
     agreement: Agreement = P(Agreement(), "section", "commitments and mechanism")
-    timeline: list[Shock] = P([], "events", "dated exogenous shocks")
+    timeline: list[Shock] = P([], "events", "dated exogenous shocks", max_length=1000)
     leave_out: list[str] = P([], "names", "ids of timeline shocks this scenario leaves out (a "
                              "counterfactual: what if it had not happened)")
     run: Run = P(Run(), "section", "run length and seed")
@@ -268,6 +279,11 @@ class Scenario(Frozen):
         if unknown:
             raise rule("leave_out", f"{unknown} name no shock of the timeline",
                        ", ".join(ids) or "ids given to timeline shocks")
+        last = date.max - timedelta(days=self.run.days)  # every date of the run must exist
+        if self.meta.start_date > last:
+            raise rule("meta.start_date", f"({self.meta.start_date}) is too late for run.days "
+                       f"({self.run.days}): the run would end after {date.max}",
+                       f"a date up to {last}")
         self._check_categories()
         return self
 
@@ -301,9 +317,10 @@ class Scenario(Frozen):
         data["meta"].pop("targets")
         for spec in data["pools"].values():
             if spec["csv"]:
-                try:
-                    spec["csv"] = hashlib.sha256(Path(spec["csv"]).read_bytes()).hexdigest()
-                except OSError:
+                try:  # a bounded read: the path may name anything (see sim.files)
+                    text = read_text(spec["csv"], limit=MAX_CSV_BYTES, expected="a CSV file")
+                    spec["csv"] = hashlib.sha256(text.encode()).hexdigest()
+                except ParleyError:
                     spec["csv"] = Path(spec["csv"]).name
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
