@@ -11,7 +11,7 @@ from conftest import HOME, TEACHING, cli, teaching, write_yaml
 from sim.agents.base import GovernmentMove, InsurgentMove, MediatorMove, Phase, Response, Seat
 from sim.ensemble import seed_of
 from sim.events import EventKind
-from sim.play import (
+from sim.roleplay import (
     DecisionError,
     Game,
     agents_on_seed,

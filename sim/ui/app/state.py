@@ -25,7 +25,7 @@ from sim.events import Event, EventKind, narrative
 from sim.model import ParleyModel
 from sim.outcomes import band, share
 from sim.outputs import first_day
-from sim.play import OutcomeRow, outcome_row
+from sim.roleplay import OutcomeRow, outcome_row
 from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.scenario import field_at as schema_field  # the dashboard's name for it
 
@@ -49,7 +49,7 @@ SCENARIOS_ENV = "PARLEY_SCENARIOS"
 
 
 def problem_lines(exc: ScenarioError) -> list[str]:
-    """The lines ``parley`` prints for a scenario error (see :func:`sim.cli.fail`)."""
+    """The lines ``parley`` prints for a scenario error (see :func:`sim.ui.cli.fail`)."""
     return [f"error: {problem}" for problem in exc.problems]
 
 
@@ -220,7 +220,7 @@ def default_scenarios_dir() -> Path:
     here = Path.cwd() / "scenarios"
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    return Path(__file__).resolve().parents[3] / "scenarios"
 
 
 def scenario_files(folder: Path, extra: Path | None = None) -> list[Path]:

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from conftest import HOME, TEACHING
 
-from sim import plots
 from sim.ensemble import Ensemble
 from sim.report import Reported
 from sim.runner import run
 from sim.scenario import load_scenario
+from sim.ui import figures as plots
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ day to :meth:`~sim.model.ParleyModel.play`. At the end the person's outcome is s
 distribution of the same scenario played by the agents alone over the same number of days
 (:func:`agent_summaries`, an ensemble of :mod:`sim.ensemble` whose master seed is the game's
 seed, cut at the game's last day), and against the agents on the person's own seed. The
-dashboard (:mod:`sim.app`) and ``parley play`` both use this module; the terminal loop
+dashboard (:mod:`sim.ui.app`) and ``parley play`` both use this module; the terminal loop
 :func:`play_loop` takes its input and output as callables so that tests drive it without a
 terminal. Nothing here decides for a role: advice and defaults come from the agents' own rules.
 """

@@ -142,7 +142,7 @@ def _save_timeline(result, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim.plots import timeline
+    from sim.ui.figures import timeline
 
     _save_figure(timeline(result), path)
 
@@ -233,8 +233,8 @@ def cases(
     verbose: Annotated[bool, typer.Option(help="print every target of every case")] = False,
 ) -> None:
     """Check every historical case against its targets; last line: cases_passed=<k>/<n>."""
-    from sim.app.state import default_scenarios_dir
     from sim.cases import is_case, run_case
+    from sim.ui.app.state import default_scenarios_dir
 
     paths = files or [p for p in sorted(default_scenarios_dir().glob("*.yaml")) if is_case(p)]
     if not paths:
@@ -358,7 +358,7 @@ def plot(
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim import plots
+    from sim.ui import figures as plots
 
     if kind not in PLOT_KINDS:
         fail([Problem("--kind", "kind", f"unknown kind {kind!r}", ", ".join(PLOT_KINDS))])
@@ -600,7 +600,7 @@ def app_command(
     import os
     import subprocess
 
-    from sim.app.state import SCENARIO_ENV, SCENARIOS_ENV, default_scenarios_dir
+    from sim.ui.app.state import SCENARIO_ENV, SCENARIOS_ENV, default_scenarios_dir
 
     env = dict(os.environ)
     env[SCENARIOS_ENV] = str(default_scenarios_dir())
@@ -613,7 +613,7 @@ def app_command(
     env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS"), quiet) if w)
-    cmd = [sys.executable, "-m", "solara", "run", "sim.app.page", "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "solara", "run", "sim.ui.app.page", "--host", "127.0.0.1",
            "--port", str(port), "--production", "--no-check-version",
            "--open" if open_browser else "--no-open"]
     print(f"Parley dashboard: http://localhost:{port}  (Ctrl+C stops it)", flush=True)
@@ -646,7 +646,7 @@ def play_command(
     At the end your outcome is set against the agents' own runs of the same days.
     """
     from sim.agents.base import Seat
-    from sim.play import Game, play_loop
+    from sim.roleplay import Game, play_loop
     from sim.scenario import load_scenario
 
     seats = [s.value for s in Seat]

@@ -16,12 +16,12 @@ from matplotlib.patches import Patch
 from sim.agents.base import PHASE_CODES, Phase
 from sim.events import EventKind
 from sim.outcomes import bands_by_day
-from sim.play import Comparison, phase_label
-from sim.plots import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILION
+from sim.roleplay import Comparison, phase_label
+from sim.ui.figures import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILION
 
 if TYPE_CHECKING:
-    from sim.app.state import Snapshot
     from sim.ensemble import Ensemble
+    from sim.ui.app.state import Snapshot
 
 PHASE_STYLE = {
     Phase.PRE_TALKS: ("#F3F3F3", None),
