@@ -13,7 +13,6 @@ from sim.ensemble import seed_of
 from sim.roleplay import Game
 from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.ui.app import state
-from sim.ui.app.figures import comparison_figure, live_panels, odds_figure
 from sim.ui.app.state import (
     CONTROL_PATHS,
     SEED_PATH,
@@ -29,6 +28,7 @@ from sim.ui.app.state import (
     schema_field,
     variant,
 )
+from sim.ui.figures import comparison_figure, live_panels, odds_figure
 
 
 def png(fig) -> bytes:

@@ -16,15 +16,12 @@ from sim.roleplay import (
     Game,
     agents_on_seed,
     compare_outcome,
-    describe_move,
     format_situation,
     outcome_row,
-    parse_decision,
-    play_loop,
-    split_days,
 )
 from sim.runner import run
 from sim.scenario import load_scenario
+from sim.ui.terminal import describe_move, parse_decision, play_loop, split_days
 
 # Parsing
 

@@ -25,7 +25,6 @@ from sim.agents.base import (
 )
 from sim.events import narrative
 from sim.roleplay import DecisionError, Game, format_situation, phase_label
-from sim.ui.app.figures import comparison_figure, live_panels, odds_figure
 from sim.ui.app.state import (
     SEED_PATH,
     SLIDER_STEPS,
@@ -38,6 +37,7 @@ from sim.ui.app.state import (
     run_odds,
     shocks_setting,
 )
+from sim.ui.figures import comparison_figure, live_panels, odds_figure
 
 UI_DEFAULTS = {"per_step": 1, "odds_seeds": 100, "seat": Seat.GOVERNMENT.value, "game_seeds": 50,
                "repeat": 1, "error": ""}

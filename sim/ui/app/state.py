@@ -49,7 +49,7 @@ SCENARIOS_ENV = "PARLEY_SCENARIOS"
 
 
 def problem_lines(exc: ScenarioError) -> list[str]:
-    """The lines ``parley`` prints for a scenario error (see :func:`sim.ui.cli.fail`)."""
+    """The lines ``parley`` prints for a scenario error (see :func:`sim.ui.console.fail`)."""
     return [f"error: {problem}" for problem in exc.problems]
 
 
