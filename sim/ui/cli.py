@@ -2,7 +2,8 @@
 
 This module holds the application and the commands on single runs, ensembles and files;
 ``parley plot`` is :mod:`sim.ui.cli_plot`, ``parley sweep`` and ``parley analyze``
-:mod:`sim.ui.cli_sweep`, and what every command shares :mod:`sim.ui.console`.
+:mod:`sim.ui.cli_sweep`, ``parley scenarios`` and ``parley init`` :mod:`sim.ui.cli_catalog`,
+and what every command shares :mod:`sim.ui.console`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ import typer
 from rich.table import Table
 
 from sim.errors import ParleyError, Problem, ScenarioError
-from sim.ui import cli_plot, cli_sweep
+from sim.ui import cli_catalog, cli_plot, cli_sweep
 from sim.ui.console import (
+    EXTRA_OF,
+    ScenarioArg,
     check_image,
     fail,
+    find_file,
+    find_files,
+    missing_extra,
+    need,
     out,
     parse_sets,
     run_overrides,
@@ -29,6 +36,23 @@ from sim.ui.console import (
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Parley: agent-based simulation of negotiated prisoner exchanges.")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from sim import __version__
+
+        print(f"parley {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="print Parley's version and exit")] = False,
+) -> None:
+    """Parley: agent-based simulation of negotiated prisoner exchanges."""
 
 
 def _summary_table(summary: dict) -> Table:
@@ -43,7 +67,7 @@ def _summary_table(summary: dict) -> Table:
 
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    scenario: ScenarioArg,
     seed: Annotated[int | None, typer.Option(help="seed (default: run.seed)")] = None,
     days: Annotated[int | None, typer.Option(help="days (default: run.days)")] = None,
     set_: Annotated[list[str] | None, typer.Option(
@@ -64,6 +88,8 @@ def run(
         fail([Problem("--format", "format", f"unknown format {fmt!r}", " or ".join(FORMATS))])
     if plot is not None:
         check_image(plot, "--plot")
+    if out_dir is not None and fmt == "parquet":
+        need("--format parquet", "pyarrow")
     try:
         spec = load_scenario(scenario, run_overrides(set_, seed, days))
         result = run_scenario(spec)
@@ -100,7 +126,7 @@ def _fmt(value) -> str:
 
 @app.command()
 def report(
-    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    scenario: ScenarioArg,
     seeds: Annotated[int, typer.Option(
         min=1, help="number of runs; their seeds are spawned from run.seed (see README)")] = 100,
     days: Annotated[int | None, typer.Option(help="days (default: run.days)")] = None,
@@ -170,8 +196,8 @@ def report(
 @app.command()
 def cases(
     files: Annotated[list[Path] | None, typer.Argument(
-        help="case scenario files (default: every scenario with meta.targets in scenarios/)")]
-    = None,
+        help="case scenario files or names (default: every scenario with meta.targets in "
+        "scenarios/)", callback=find_files)] = None,
     seeds: Annotated[int | None, typer.Option(
         min=1, help="runs per case (default: the case's targets file)")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="processes")] = None,
@@ -179,7 +205,7 @@ def cases(
 ) -> None:
     """Check every historical case against its targets; last line: cases_passed=<k>/<n>."""
     from sim.cases import is_case, run_case
-    from sim.ui.app.state import default_scenarios_dir
+    from sim.catalog import default_scenarios_dir
 
     paths = files or [p for p in sorted(default_scenarios_dir().glob("*.yaml")) if is_case(p)]
     if not paths:
@@ -201,8 +227,8 @@ def cases(
 
 
 @app.command()
-def validate(files: Annotated[list[Path], typer.Argument(help="scenario or sweep files")]
-             ) -> None:
+def validate(files: Annotated[list[Path], typer.Argument(
+        help="scenario or sweep files, or shipped ones' names")]) -> None:
     """Check scenario and sweep files; one line per problem, exit code 2 if any is invalid.
 
     A sweep file (one with ``base:``, ``parameters:`` or another key only sweeps have) is
@@ -210,11 +236,13 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario or sweep
     the scenario schema.
     """
     from sim import sweep
+    from sim.catalog import find
     from sim.scenario import load_scenario
 
     problems: list[Problem] = []
     for file in files:
         try:
+            file = find(file)
             if sweep.sweep_or_scenario(file) == "sweep":
                 p = sweep.check_file(file)
                 out.print(f"ok: {file} (sweep {p.spec.name}: {len(p.points)} points, "
@@ -244,7 +272,7 @@ def schema(
 
 
 @app.command()
-def describe(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")]) -> None:
+def describe(scenario: ScenarioArg) -> None:
     """List every parameter of a scenario: value, unit and meaning."""
     from sim.scenario import describe as rows
     from sim.scenario import load_scenario
@@ -269,6 +297,8 @@ def describe(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")
 app.command("plot")(cli_plot.plot)
 app.add_typer(cli_sweep.sweep_app, name="sweep")
 app.command("analyze")(cli_sweep.analyze)
+app.command("scenarios")(cli_catalog.scenarios)
+app.command("init")(cli_catalog.init)
 
 
 def main() -> None:
@@ -278,13 +308,19 @@ def main() -> None:
     except ParleyError as exc:  # a domain error that escaped a command
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except ModuleNotFoundError as exc:
+        # A module of an optional extra that a command reached without checking first.
+        if (exc.name or "").split(".")[0] not in EXTRA_OF:
+            raise
+        print(missing_extra(exc.name, "this command"), file=sys.stderr)
+        sys.exit(2)
 
 
 @app.command("app")
 def app_command(
     scenario: Annotated[Path | None, typer.Option(
-        help="scenario YAML file to open first (default: scenarios/afghanistan_2020.yaml)")]
-    = None,
+        help="scenario file or name to open first (default: afghanistan_2020)",
+        callback=find_file)] = None,
     port: Annotated[int, typer.Option(min=1, max=65535, help="port on localhost")] = 8765,
     open_browser: Annotated[bool, typer.Option(
         "--open/--no-open", help="open the dashboard in a web browser")] = False,
@@ -293,8 +329,10 @@ def app_command(
     import os
     import subprocess
 
-    from sim.ui.app.state import SCENARIO_ENV, SCENARIOS_ENV, default_scenarios_dir
+    from sim.catalog import default_scenarios_dir
+    from sim.ui.app.state import SCENARIO_ENV, SCENARIOS_ENV
 
+    need("parley app", "solara", "solara_assets", "ipyvuetify")
     env = dict(os.environ)
     env[SCENARIOS_ENV] = str(default_scenarios_dir())
     if scenario is not None:
@@ -324,7 +362,7 @@ def app_command(
 
 @app.command("play")
 def play_command(
-    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    scenario: ScenarioArg,
     seat: Annotated[str, typer.Option(help="your seat: government, insurgent or mediator")],
     days: Annotated[int | None, typer.Option(min=1, help="days (default: run.days)")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="seed (default: run.seed)")] = None,

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from sim.errors import ParleyError, Problem
-from sim.ui.console import check_image, fail, out, save_figure, stops_on_ctrl_c
+from sim.ui.console import (
+    check_image,
+    fail,
+    find_file,
+    need,
+    out,
+    save_figure,
+    stops_on_ctrl_c,
+)
 
 PLOT_KINDS = ("timeline", "history", "sweep", "phase", "survival", "sensitivity", "compare")
 FITS = {"run": ("timeline",), "sweep": ("sweep", "phase", "survival", "sensitivity"),
@@ -30,7 +38,8 @@ def _target_type(target: Path) -> str:
 
 
 def plot(
-    target: Annotated[Path, typer.Argument(help="run folder, sweep folder or scenario file")],
+    target: Annotated[Path, typer.Argument(
+        help="run folder, sweep folder, or scenario file or name", callback=find_file)],
     kind: Annotated[str, typer.Option(help=", ".join(PLOT_KINDS))],
     out_file: Annotated[Path, typer.Option("--out", help="image file: .png, .svg or .pdf")],
     seeds: Annotated[int, typer.Option(min=1, help="seeds for scenario plots")] = 100,
@@ -40,7 +49,8 @@ def plot(
     output: Annotated[str | None, typer.Option(help="outcome to show (sweeps)")] = None,
     measure: Annotated[str, typer.Option(help="gov_released or ins_released (history)")]
     = "gov_released",
-    against: Annotated[Path | None, typer.Option(help="second scenario (compare)")] = None,
+    against: Annotated[Path | None, typer.Option(
+        help="second scenario file or name (compare)", callback=find_file)] = None,
 ) -> None:
     """Draw a picture of a run, a sweep or a scenario's ensemble."""
     import matplotlib
@@ -104,6 +114,8 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
 
 def _draw_sweep(plots, target, kind, x, y, output):
     from sim import sweep
+
+    need("a plot of a sweep", "pyarrow", *(("SALib",) if kind == "sensitivity" else ()))
     from sim.outcomes import as_floats
 
     manifest = sweep.read_manifest(target)

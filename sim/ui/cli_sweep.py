@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from sim.errors import ParleyError, Problem
-from sim.ui.console import fail, out, stops_on_ctrl_c
+from sim.ui.console import fail, find_file, need, out, stops_on_ctrl_c
 
 sweep_app = typer.Typer(no_args_is_help=True,
                         help="Run, resume, inspect and export parameter sweeps.")
@@ -18,7 +18,8 @@ sweep_app = typer.Typer(no_args_is_help=True,
 
 @sweep_app.command("run")
 def sweep_run(
-    spec: Annotated[Path, typer.Argument(help="sweep file (YAML), or a scenario with --vary")],
+    spec: Annotated[Path, typer.Argument(
+        help="sweep file or name, or a scenario with --vary", callback=find_file)],
     out_dir: Annotated[Path, typer.Option("--out", help="sweep folder (resumed if present)")],
     vary: Annotated[list[str] | None, typer.Option(
         help="vary a parameter: path=a,b,c | path=lo..hi/steps | path=lo..hi (repeatable)")]
@@ -48,6 +49,8 @@ def sweep_run(
     in this call (their tracebacks are kept; parley sweep status counts them).
     """
     from sim import sweep
+
+    need("parley sweep", "pyarrow")
 
     flags = {"replicates": replicates, "master_seed": master_seed, "days": days, "keep": keep,
              "design": design, "samples": samples}
@@ -89,6 +92,8 @@ def sweep_status(folder: Annotated[Path, typer.Argument(help="sweep folder")]) -
     """Show how many runs are done, failed and missing."""
     from sim import sweep
 
+    need("parley sweep", "pyarrow")
+
     try:
         info = sweep.status(folder)
     except sweep.SweepError as exc:
@@ -106,6 +111,8 @@ def sweep_export(
 ) -> None:
     """Write a sweep's runs, series and events as single files for spreadsheets."""
     from sim import sweep
+
+    need("parley sweep", "pyarrow")
 
     if fmt not in ("csv", "parquet"):
         fail([Problem("--format", "format", f"unknown format {fmt!r}", "csv or parquet")])
@@ -125,6 +132,8 @@ def analyze(
 ) -> None:
     """Sensitivity indices of one outcome with confidence intervals (SALib)."""
     from sim import sweep
+
+    need("parley analyze", "pyarrow", "SALib")
 
     try:
         result = sweep.analyze(folder, method, output)

@@ -1,16 +1,22 @@
-"""What every ``parley`` command shares: the console, one-line errors, Ctrl-C, ``--set``, images."""
+"""What every ``parley`` command shares.
+
+The console, one-line errors, Ctrl-C, ``--set``, images, files named by a bare name, and the
+optional extras a command needs.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from sim.errors import Problem
+from sim.errors import ParleyError, Problem
 
 out = Console(soft_wrap=True, highlight=False)
 
@@ -51,7 +57,7 @@ def parse_sets(items: list[str] | None) -> dict[str, object]:
 
 
 def run_overrides(items: list[str] | None, seed: int | None, days: int | None
-                   ) -> dict[str, object]:
+                  ) -> dict[str, object]:
     """``--set`` items with ``--seed`` and ``--days`` (when given) as ``run.seed``/``run.days``."""
     overrides = parse_sets(items)
     for flag, value in (("run.seed", seed), ("run.days", days)):
@@ -79,3 +85,58 @@ def save_figure(fig, path: Path) -> None:
     fig.savefig(tmp, dpi=120)
     plt.close(fig)
     tmp.replace(path)
+
+
+EXTRA_OF = {"pyarrow": "sweep", "SALib": "sweep", "dask": "sweep", "distributed": "sweep",
+            "solara": "app", "solara_assets": "app", "ipyvue": "app", "ipyvuetify": "app",
+            "jupyterlab": "lab"}
+"""The optional extra that installs each module a command may need (see pyproject.toml)."""
+
+
+def missing_extra(module: str, what: str) -> str:
+    """The one line that says which extra installs a missing module."""
+    extra = EXTRA_OF[module.split(".")[0]]
+    return (f"error: {what} needs {module}, which Parley's [{extra}] extra installs: "
+            f"pip install 'parley[{extra}]'")
+
+
+def need(what: str, *modules: str) -> None:
+    """Stop with one line naming the extra to install when one of ``modules`` is missing.
+
+    Only looks the modules up (importing the dashboard's stack alone takes seconds).
+
+    Args:
+        what: what needs them, as the user would say it (``"parley sweep"``).
+        modules: top-level modules, each a key of :data:`EXTRA_OF`.
+    """
+    for module in modules:
+        if importlib.util.find_spec(module) is None:
+            print(missing_extra(module, what), file=sys.stderr)
+            raise typer.Exit(2)
+
+
+def find_file(value: Path | None) -> Path | None:
+    """An argument's file: the path as given, or a shipped scenario or sweep by bare name.
+
+    Used as a Typer callback, so that every command taking a scenario takes a name too
+    (:func:`sim.catalog.find`).
+    """
+    from sim.catalog import find
+
+    if value is None:
+        return None
+    try:
+        return find(value)
+    except ParleyError as exc:
+        fail(exc.problems)
+    raise AssertionError("unreachable: fail exits")
+
+
+def find_files(values: list[Path] | None) -> list[Path] | None:
+    """:func:`find_file` for each of a list of arguments."""
+    return None if values is None else [find_file(v) for v in values]
+
+
+ScenarioArg = Annotated[Path, typer.Argument(help="scenario file, or a shipped scenario's name",
+                                             callback=find_file)]
+"""The argument of a command that takes one scenario."""

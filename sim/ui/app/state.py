@@ -19,6 +19,7 @@ import numpy as np
 from pydantic.fields import FieldInfo
 
 from sim.agents.base import Phase
+from sim.catalog import default_scenarios_dir
 from sim.ensemble import Ensemble, run_ensemble
 from sim.errors import ScenarioError
 from sim.events import Event, EventKind, narrative
@@ -213,14 +214,6 @@ def variant(base: Scenario, values: dict[str, Any]) -> Scenario:
 
 
 # Scenarios on disk
-
-
-def default_scenarios_dir() -> Path:
-    """``scenarios/`` in the working folder if there is one, else the one beside the package."""
-    here = Path.cwd() / "scenarios"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[3] / "scenarios"
 
 
 def scenario_files(folder: Path, extra: Path | None = None) -> list[Path]:
