@@ -1,6 +1,6 @@
 """``python -m sim``: the Parley command line."""
 
-from sim.cli import main
+from sim.ui.cli import main
 
 if __name__ == "__main__":
     main()

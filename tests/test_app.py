@@ -9,9 +9,11 @@ import io
 import pytest
 from conftest import HOME, SCENARIOS, TEACHING, cli, write_yaml
 
-from sim.app import state
-from sim.app.figures import comparison_figure, live_panels, odds_figure
-from sim.app.state import (
+from sim.ensemble import seed_of
+from sim.roleplay import Game
+from sim.scenario import Scenario, load_scenario, with_overrides
+from sim.ui.app import state
+from sim.ui.app.state import (
     CONTROL_PATHS,
     SEED_PATH,
     SLIDER_STEPS,
@@ -26,9 +28,7 @@ from sim.app.state import (
     schema_field,
     variant,
 )
-from sim.ensemble import seed_of
-from sim.play import Game
-from sim.scenario import Scenario, load_scenario, with_overrides
+from sim.ui.figures import comparison_figure, live_panels, odds_figure
 
 
 def png(fig) -> bytes:
@@ -295,7 +295,7 @@ def test_the_page_steps_and_tells(kernel, monkeypatch):
     import ipyvuetify as v
     import solara
 
-    from sim.app import page
+    from sim.ui.app import page
 
     monkeypatch.setenv(state.SCENARIO_ENV, str(HOME))
     _, rc = solara.render(page.Page(), handle_error=False)
@@ -316,7 +316,7 @@ def test_the_sidebar_shows_a_refused_value(kernel):
     import ipyvuetify as v
     import solara
 
-    from sim.app import page
+    from sim.ui.app import page
 
     @solara.component
     def Harness(dash):
@@ -339,7 +339,7 @@ def test_role_play_in_the_page(kernel, monkeypatch):
     import ipyvuetify as v
     import solara
 
-    from sim.app import page
+    from sim.ui.app import page
 
     monkeypatch.setenv(state.SCENARIO_ENV, str(TEACHING))
     _, rc = solara.render(page.Page(), handle_error=False)
@@ -361,7 +361,7 @@ def test_play_runs_day_by_day_until_paused(kernel, monkeypatch):
     import ipyvuetify as v
     import solara
 
-    from sim.app import page
+    from sim.ui.app import page
 
     monkeypatch.setenv(state.SCENARIO_ENV, str(TEACHING))
     _, rc = solara.render(page.Page(), handle_error=False)
@@ -384,7 +384,7 @@ def test_reload_brings_back_the_files_values(kernel):
     import ipyvuetify as v
     import solara
 
-    from sim.app import page
+    from sim.ui.app import page
 
     @solara.component
     def Harness(dash):

@@ -32,8 +32,8 @@ import yaml
 from conftest import ROOT, SCENARIOS
 from typer.testing import CliRunner
 
-from sim.cli import app
 from sim.errors import ParleyError
+from sim.ui.cli import app
 
 SEED = 12
 CASES_PER_FILE = 110
@@ -415,7 +415,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
     """Run ``parley ARGS`` in this process within :data:`LIMIT`; exit code, stdout, stderr.
 
     A domain error that escaped a command counts as ``parley`` itself counts it: its lines on
-    stderr and exit code 2 (see :func:`sim.cli.main`).
+    stderr and exit code 2 (see :func:`sim.ui.cli.main`).
     """
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, LIMIT)

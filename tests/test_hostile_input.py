@@ -18,10 +18,10 @@ import yaml
 from conftest import HOME, TEACHING, cli, teaching_dict, write_yaml
 from typer.testing import CliRunner
 
-from sim.cli import app
 from sim.errors import ScenarioError
 from sim.files import ALIAS_BUDGET, MAX_DEPTH, MAX_YAML_BYTES
 from sim.scenario import Scenario, load_scenario
+from sim.ui.cli import app
 
 runner = CliRunner()
 
@@ -250,8 +250,8 @@ def test_picture_titles_and_labels_show_names_as_written(tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim.plots import timeline
     from sim.runner import run
+    from sim.ui.figures import timeline
 
     scenario = Scenario.model_validate({**teaching_dict(), "meta": {
         "name": NAME, "sides": {"government": "$G$", "insurgent": "I$", "mediator": "M"}}})

@@ -11,20 +11,17 @@ from conftest import HOME, TEACHING, cli, teaching, write_yaml
 from sim.agents.base import GovernmentMove, InsurgentMove, MediatorMove, Phase, Response, Seat
 from sim.ensemble import seed_of
 from sim.events import EventKind
-from sim.play import (
+from sim.roleplay import (
     DecisionError,
     Game,
     agents_on_seed,
     compare_outcome,
-    describe_move,
     format_situation,
     outcome_row,
-    parse_decision,
-    play_loop,
-    split_days,
 )
 from sim.runner import run
 from sim.scenario import load_scenario
+from sim.ui.terminal import describe_move, parse_decision, play_loop, split_days
 
 # Parsing
 

@@ -1,7 +1,7 @@
 """One way to run many seeds: the seeding scheme, executors, one progress bar, and Ctrl-C.
 
-``parley report``, sweeps (:mod:`sim.sweep`), the role-play comparison (:mod:`sim.play`) and
-the dashboard's odds (:mod:`sim.app.state`) all run their seeds through this package:
+``parley report``, sweeps (:mod:`sim.sweep`), the role-play comparison (:mod:`sim.roleplay`) and
+the dashboard's odds (:mod:`sim.ui.app.state`) all run their seeds through this package:
 :mod:`.runs` (seeds and ensembles), :mod:`.executors` (where runs go, and Ctrl-C) and
 :mod:`.progress` (the progress bar).
 

@@ -244,7 +244,7 @@ class DaskPool:
             from distributed.comm.core import CommClosedError
         except ImportError:
             raise EnsembleError([Problem("--executor", "executor", "Dask is not installed",
-                                         "pip install '.[dask]' (or the local executor)")]
+                                         "pip install 'parley[sweep]' (or the local executor)")]
                                 ) from None
         self.workers = workers
         self.in_flight = IN_FLIGHT_PER_WORKER * workers

@@ -1,6 +1,11 @@
-"""Pictures of outcomes, with matplotlib only; readable in black and white.
+"""Every picture of Parley, with matplotlib only; readable in black and white.
 
-Each function takes data and returns the matplotlib object it drew on.
+``parley plot``, ``parley run --plot``, the notebooks and the dashboard all draw with the
+functions of this module; none of them draws on its own. Pictures of runs, ensembles and
+sweeps return the matplotlib object they drew on. The dashboard's panels (:func:`live_panels`,
+:func:`odds_figure`, :func:`comparison_figure`) return a :class:`~matplotlib.figure.Figure`
+built without pyplot, so nothing is left registered in a global figure manager between a
+session's renders.
 """
 
 from __future__ import annotations
@@ -8,14 +13,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from sim.agents.base import PHASE_CODES, Phase
+from sim.events import EventKind
 from sim.outcomes import band, bands_by_day
+from sim.roleplay import Comparison, phase_label
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
+    from sim.ensemble import Ensemble
     from sim.runner import RunResult
+    from sim.ui.app.state import Snapshot
 
 # Okabe-Ito colours (colour-blind safe), paired with distinct line styles for grey print.
 BLUE, ORANGE, GREEN, VERMILION, PURPLE, GREY = (
@@ -285,4 +295,191 @@ def compare(ensembles: dict, outcomes: tuple[str, ...] = ("first_walkout_day",
                             "axes fraction"), ha="center", va="bottom", fontsize=7)
         ax.set_title(outcome.replace("_", " "), fontsize=10)
         ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+    return fig
+
+
+# The dashboard's panels
+
+
+PHASE_STYLE = {
+    Phase.PRE_TALKS: ("#F3F3F3", None),
+    Phase.IN_SESSION: ("#BDBDBD", None),
+    Phase.SUSPENDED: ("#F6C9A8", "///"),
+    Phase.COMPLETED: ("#A6D9C8", ".."),
+    Phase.COLLAPSED: ("#555555", "xx"),
+}
+
+
+def _mark_events(ax, snap: Snapshot, y: np.ndarray | None = None) -> None:
+    for event in snap.events:
+        if event.kind is EventKind.WALKOUT:
+            ax.axvline(event.day, color=VERMILION, ls=":", lw=1.5)
+        elif event.kind is EventKind.UNILATERAL_RELEASE and y is not None:
+            ax.plot(event.day, y[event.day], marker="v", color=BLUE, ms=6, ls="none")
+
+
+def phase_strip(ax, day: np.ndarray, phase: np.ndarray, days: int) -> None:
+    """Colour each day by the phase of the talks and name each long enough stretch."""
+    for p in Phase:
+        mask = phase == PHASE_CODES[p]
+        if mask.any():
+            colour, hatch = PHASE_STYLE[p]
+            ax.fill_between(day, 0, 1, where=mask, step="mid", facecolor=colour, hatch=hatch,
+                            edgecolor="#8C6D52", linewidth=0.0)
+    starts = np.flatnonzero(np.r_[True, phase[1:] != phase[:-1]])
+    ends = np.r_[starts[1:], phase.size]
+    for a, b in zip(starts, ends, strict=True):
+        if b - a >= max(6, days // 25):
+            name = phase_label(list(Phase)[int(phase[a])])
+            ax.text((day[a] + day[b - 1]) / 2, 0.5, name, ha="center", va="center",
+                    fontsize=8, bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1})
+    ax.set_xlim(0, days)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([])
+    ax.set_ylabel("talks", rotation=0, ha="right", va="center")
+
+
+def live_panels(snap: Snapshot) -> Figure:
+    """The live run: releases, violence, trust and frustration, felt pressure, phases.
+
+    The x axis spans the whole run, so the curves grow to the right day by day.
+    """
+    s = snap.series
+    names = snap.scenario.meta.sides
+    day = s["day"]
+    fig = Figure(figsize=(11, 8.6), dpi=80, layout="constrained")
+    axes = fig.subplots(5, 1, sharex=True, height_ratios=[2, 1.1, 1.1, 1.1, 0.4])
+    top, mid, moods, press, strip = axes
+
+    top.step(day, s["gov_released"], where="post", color=BLUE, lw=2,
+             label=f"freed by the {names.government}")
+    top.step(day, s["ins_released"], where="post", color=ORANGE, lw=2, ls="--",
+             label=f"freed by the {names.insurgent}")
+    _mark_events(top, snap, s["gov_released"])
+    top.plot([], [], color=VERMILION, ls=":", label="walkout")
+    top.plot([], [], marker="v", color=BLUE, ls="none", label="unilateral release")
+    most = float(max(s["gov_released"].max(), s["ins_released"].max()))
+    top.set_ylim(0, max(10.0, 1.1 * most))
+    top.set_ylabel("prisoners freed\n(cumulative)")
+    top.legend(loc="upper left", fontsize=8, ncols=2)
+    top.set_title(f"{snap.scenario.meta.name}, seed {snap.seed}: day {snap.day} of {snap.days}"
+                  f" ({snap.date.isoformat()}), talks {phase_label(snap.phase)}", fontsize=11)
+
+    mid.bar(day[1:], s["attacks"][1:], width=1.0, color=GREY)
+    strikes = np.flatnonzero(s["airstrike"] > 0)
+    mid.plot(day[strikes], s["attacks"][strikes], marker="x", color=VERMILION, ls="none")
+    mid.set_ylim(bottom=0)
+    mid.set_ylabel("violence\n(attacks)")
+    # Proxies, so that the legend exists before the first day has any bar.
+    mid.legend(handles=[Patch(color=GREY, label="attacks a day"),
+                        Line2D([], [], marker="x", color=VERMILION, ls="none",
+                               label="airstrike")], loc="upper left", fontsize=8, ncols=2)
+
+    moods.plot(day, s["trust"], color=GREEN, lw=1.8, label=f"{names.insurgent} trust")
+    moods.plot(day, s["frustration"], color=ORANGE, ls="-.", lw=1.8,
+               label=f"{names.insurgent} frustration")
+    moods.axhline(snap.patience, color=ORANGE, ls=":", lw=1,
+                  label=f"patience ({snap.patience:g})")
+    moods.set_ylabel("trust and\nfrustration")
+    moods.legend(loc="upper left", fontsize=8, ncols=3)
+
+    press.plot(day, s["felt_pressure"], color=BLUE, lw=1.8,
+               label=f"pressure felt by the {names.government}")
+    press.plot(day, s["pressure_on_insurgent"], color=PURPLE, ls="--", lw=1.4,
+               label=f"pressure on the {names.insurgent}")
+    press.axhline(snap.goodwill_threshold, color=BLUE, ls=":", lw=1,
+                  label=f"goodwill threshold now ({snap.goodwill_threshold:g})")
+    press.set_ylabel("pressure")
+    press.legend(loc="upper left", fontsize=8, ncols=3)
+
+    phase_strip(strip, day, s["phase"], snap.days)
+    strip.set_xlabel(f"day (0 = {snap.scenario.meta.start_date.isoformat()})")
+    for ax in axes[:-1]:
+        ax.grid(axis="y", color="#EEEEEE")
+    return fig
+
+
+def _band(ax, runs: np.ndarray, colour: str, label: str) -> None:
+    x = np.arange(runs.shape[1])
+    p10, med, p90 = bands_by_day(runs)
+    ax.fill_between(x, p10, p90, color=colour, alpha=0.2, lw=0, label=f"{label}: 10-90% of runs")
+    ax.plot(x, med, color=colour, lw=1, ls="--", label=f"{label}: median run")
+
+
+def _trailing_mean(values: np.ndarray, width: int = 7) -> np.ndarray:
+    """Mean of each day and the ``width - 1`` days before it (fewer at the start)."""
+    values = np.atleast_2d(values).astype(float)
+    total = np.cumsum(values, axis=1)
+    shifted = np.zeros_like(total)
+    shifted[:, width:] = total[:, :-width]
+    counts = np.minimum(np.arange(1, values.shape[1] + 1), width)
+    return (total - shifted) / counts
+
+
+def odds_figure(ensemble: Ensemble, snap: Snapshot) -> Figure:
+    """The current run drawn over the distribution of many seeds of the same settings."""
+    names = snap.scenario.meta.sides
+    s = ensemble.series
+    fig = Figure(figsize=(9.5, 7.2), dpi=80, layout="constrained")
+    top, mid, low = fig.subplots(3, 1, height_ratios=[2, 1.2, 1.2])
+    _band(top, s["gov_released"], BLUE, f"freed by the {names.government}")
+    _band(top, s["ins_released"], ORANGE, f"freed by the {names.insurgent}")
+    day = snap.series["day"]
+    top.step(day, snap.series["gov_released"], where="post", color=BLUE, lw=2.4,
+             label="this run")
+    top.step(day, snap.series["ins_released"], where="post", color=ORANGE, lw=2.4, ls="-.",
+             label="this run")
+    top.axvline(snap.day, color="black", lw=0.8)
+    top.set_ylabel("prisoners freed")
+    top.set_xlabel("day")
+    top.legend(loc="upper left", fontsize=8, ncols=3)
+    top.set_title(f"This run (seed {snap.seed}, day {snap.day}) against {len(ensemble.seeds)} "
+                  f"runs of the same settings", fontsize=11)
+
+    attacks = _trailing_mean(s["attacks"][:, 1:])
+    x = np.arange(1, attacks.shape[1] + 1)
+    p10, med, p90 = bands_by_day(attacks)
+    mid.fill_between(x, p10, p90, color=GREY, alpha=0.3, lw=0, label="10-90% of runs")
+    mid.plot(x, med, color=GREY, ls="--", lw=1, label="median run")
+    if snap.day >= 1:
+        mid.plot(day[1:], _trailing_mean(snap.series["attacks"][1:])[0], color=VERMILION, lw=2,
+                 label="this run")
+    mid.set_ylabel("attacks a day\n(past 7 days)")
+    mid.set_xlabel("day")
+    mid.legend(loc="upper left", fontsize=8, ncols=3)
+
+    walkouts = ensemble.values("first_walkout_day")
+    found = walkouts[np.isfinite(walkouts)]
+    if found.size:
+        low.hist(found, bins=np.arange(0, ensemble.scenario.run.days + 2, 2), color=GREY,
+                 label=f"first walkout day ({found.size} of {walkouts.size} runs)")
+    mine = snap.first_day(EventKind.WALKOUT)
+    if mine is not None:
+        low.axvline(mine, color=VERMILION, lw=2, label=f"this run: day {mine}")
+    if not found.size and mine is None:
+        low.text(0.5, 0.5, "no walkout in any run", transform=low.transAxes, ha="center")
+    low.set_xlim(0, ensemble.scenario.run.days)
+    low.set_ylabel("runs")
+    low.set_xlabel("day of the first walkout")
+    if found.size or mine is not None:
+        low.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def comparison_figure(comparison: Comparison) -> Figure:
+    """A student's outcomes (a line) over the agents' distribution (histograms)."""
+    keys = [row for row in comparison.rows if row.key in comparison.agents][:6]
+    fig = Figure(figsize=(9.5, 4.6), dpi=80, layout="constrained")
+    axes = fig.subplots(2, 3).ravel()
+    for ax, row in zip(axes, keys, strict=False):
+        values = np.asarray(comparison.agents[row.key], dtype=float)
+        ax.hist(values, bins=min(20, max(3, len(set(values.tolist())))), color=GREY)
+        ax.axvline(row.you, color=VERMILION, lw=2.5, label="you")
+        ax.set_title(row.label, fontsize=9)
+        ax.set_yticks([])
+        ax.legend(fontsize=8, loc="upper right")
+    for ax in axes[len(keys):]:
+        ax.set_visible(False)
+    fig.suptitle(f"You as the {comparison.seat_name} against {comparison.runs} runs of the "
+                 f"agents (grey), over {comparison.days} days", fontsize=11)
     return fig

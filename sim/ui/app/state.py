@@ -19,13 +19,14 @@ import numpy as np
 from pydantic.fields import FieldInfo
 
 from sim.agents.base import Phase
+from sim.catalog import default_scenarios_dir
 from sim.ensemble import Ensemble, run_ensemble
 from sim.errors import ScenarioError
 from sim.events import Event, EventKind, narrative
 from sim.model import ParleyModel
 from sim.outcomes import band, share
 from sim.outputs import first_day
-from sim.play import OutcomeRow, outcome_row
+from sim.roleplay import OutcomeRow, outcome_row
 from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.scenario import field_at as schema_field  # the dashboard's name for it
 
@@ -49,7 +50,7 @@ SCENARIOS_ENV = "PARLEY_SCENARIOS"
 
 
 def problem_lines(exc: ScenarioError) -> list[str]:
-    """The lines ``parley`` prints for a scenario error (see :func:`sim.cli.fail`)."""
+    """The lines ``parley`` prints for a scenario error (see :func:`sim.ui.console.fail`)."""
     return [f"error: {problem}" for problem in exc.problems]
 
 
@@ -213,14 +214,6 @@ def variant(base: Scenario, values: dict[str, Any]) -> Scenario:
 
 
 # Scenarios on disk
-
-
-def default_scenarios_dir() -> Path:
-    """``scenarios/`` in the working folder if there is one, else the one beside the package."""
-    here = Path.cwd() / "scenarios"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def scenario_files(folder: Path, extra: Path | None = None) -> list[Path]:

@@ -4,7 +4,7 @@ Three tabs: **Run** (step, play and reset the live run; panels and the narrative
 odds** (many seeds of the current settings in the background, the current run drawn over them)
 and **Role play** (a student takes one seat; the agents play the others). The sidebar holds
 the scenario picker and the classroom controls, whose labels, defaults and bounds come from the
-scenario schema (:mod:`sim.app.state`). State lives in one :class:`~sim.app.state.Dashboard`
+scenario schema (:mod:`sim.ui.app.state`). State lives in one :class:`~sim.ui.app.state.Dashboard`
 per browser session; nothing here computes model quantities.
 """
 
@@ -23,8 +23,9 @@ from sim.agents.base import (
     Response,
     Seat,
 )
-from sim.app.figures import comparison_figure, live_panels, odds_figure
-from sim.app.state import (
+from sim.events import narrative
+from sim.roleplay import DecisionError, Game, format_situation, phase_label
+from sim.ui.app.state import (
     SEED_PATH,
     SLIDER_STEPS,
     Control,
@@ -36,8 +37,7 @@ from sim.app.state import (
     run_odds,
     shocks_setting,
 )
-from sim.events import narrative
-from sim.play import DecisionError, Game, format_situation, phase_label
+from sim.ui.figures import comparison_figure, live_panels, odds_figure
 
 UI_DEFAULTS = {"per_step": 1, "odds_seeds": 100, "seat": Seat.GOVERNMENT.value, "game_seeds": 50,
                "repeat": 1, "error": ""}

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from conftest import HOME, TEACHING
 
-from sim import plots
 from sim.ensemble import Ensemble
 from sim.report import Reported
 from sim.runner import run
 from sim.scenario import load_scenario
+from sim.ui import figures
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,7 @@ def test_timeline_has_three_panels_with_markers_and_phases():
     scenario = load_scenario(HOME)
     result = run(scenario, seed=0, days=50)
     assert result.summary["first_walkout_day"] is not None  # the figure must show one
-    fig = plots.timeline(result)
+    fig = figures.timeline(result)
     top, mid, bottom = fig.axes
     labels = _legend(top)
     assert "freed by Afghan government" in labels and "freed by Taliban" in labels
@@ -62,7 +62,7 @@ def test_history_band_median_and_reports_by_confidence():
                  Reported(4, "", "gov_released", 25, "reported_low (doubtful)", ""),
                  Reported(4, "", "ins_released", 5, "reported_high", ""),
                  Reported(9, "", "gov_released", 99, "reported_high", "")]
-    ax = plots.history(_ensemble(), reference, "gov_released")
+    ax = figures.history(_ensemble(), reference, "gov_released")
     median = next(ln for ln in ax.lines if ln.get_label() == "simulated median")
     assert list(median.get_ydata()) == [0, 0, 10, 20, 20]
     points = [ln for ln in ax.lines if ln.get_marker() in ("o", "^")]
@@ -84,7 +84,7 @@ def _runs() -> pd.DataFrame:
 
 
 def test_outcome_vs_parameter_median_per_value():
-    ax = plots.outcome_vs_parameter(_runs(), "x.a", "gov_released")
+    ax = figures.outcome_vs_parameter(_runs(), "x.a", "gov_released")
     median = next(ln for ln in ax.lines if ln.get_label() == "median")
     assert list(median.get_xdata()) == [1.0, 2.0]
     assert list(median.get_ydata()) == [103.5, 203.5]
@@ -92,7 +92,7 @@ def test_outcome_vs_parameter_median_per_value():
 
 
 def test_phase_diagram_grid_and_annotations():
-    ax = plots.phase_diagram(_runs(), "x.a", "y.b", "pattern")
+    ax = figures.phase_diagram(_runs(), "x.a", "y.b", "pattern")
     image = ax.images[0].get_array()
     assert image.shape == (2, 2)
     np.testing.assert_allclose(image, [[0, 2 / 3], [0, 2 / 3]])
@@ -101,13 +101,13 @@ def test_phase_diagram_grid_and_annotations():
 
 
 def test_distribution_counts_missing_runs():
-    ax = plots.distribution([1, 2, 2, np.nan], "walkout_day", bins=4)
+    ax = figures.distribution([1, 2, 2, np.nan], "walkout_day", bins=4)
     assert len(ax.patches) == 4
     assert "3 of 4 runs (1 without)" in ax.get_title()
 
 
 def test_survival_curves_fall_when_events_happen():
-    ax = plots.survival({"a": np.array([1.0, 3.0, np.nan, np.nan]), "b": np.array([2.0])}, 4)
+    ax = figures.survival({"a": np.array([1.0, 3.0, np.nan, np.nan]), "b": np.array([2.0])}, 4)
     a, b = ax.lines
     assert list(a.get_ydata()) == [1.0, 0.75, 0.75, 0.5, 0.5]
     assert list(b.get_ydata()) == [1.0, 1.0, 0.0, 0.0, 0.0]
@@ -118,19 +118,19 @@ def test_sensitivity_bars_with_intervals():
     sobol = {"method": "sobol", "output": "gov_released", "indices": [
         {"parameter": "p", "S1": 0.5, "S1_conf": 0.1, "ST": 0.6, "ST_conf": 0.1},
         {"parameter": "q", "S1": 0.2, "S1_conf": 0.05, "ST": 0.3, "ST_conf": 0.1}]}
-    ax = plots.sensitivity(sobol)
+    ax = figures.sensitivity(sobol)
     assert len(ax.patches) == 4
     assert _legend(ax) == ["first order S1", "total ST"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["p", "q"]
     plt.close("all")
     morris = {"method": "morris", "output": "walkouts", "indices": [
         {"parameter": "p", "mu_star": 1.0, "mu_star_conf": 0.2, "mu": 1.0, "sigma": 0.1}]}
-    ax = plots.sensitivity(morris)
+    ax = figures.sensitivity(morris)
     assert len(ax.patches) == 1 and ax.get_xlabel().startswith("Morris")
 
 
 def test_compare_one_panel_per_outcome_with_a_box_per_scenario():
-    fig = plots.compare({"home": _ensemble(), "variant": _ensemble()},
+    fig = figures.compare({"home": _ensemble(), "variant": _ensemble()},
                         ("first_walkout_day", "gov_released"))
     assert len(fig.axes) == 2
     left = fig.axes[0]

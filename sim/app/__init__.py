@@ -1,7 +1,0 @@
-"""The classroom dashboard, served by ``parley app``.
-
-:mod:`sim.app.state` holds what one browser session sees and does (no Solara in it, so tests
-drive it directly); :mod:`sim.app.figures` draws the panels with matplotlib; :mod:`sim.app.page`
-lays them out with Solara and is what the Solara server runs. None of them adds model logic:
-they call :mod:`sim`.
-"""

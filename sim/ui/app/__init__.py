@@ -1,0 +1,8 @@
+"""The classroom dashboard, served by ``parley app``.
+
+:mod:`sim.ui.app.state` holds what one browser session sees and does (no Solara in it, so
+tests drive it directly); :mod:`sim.ui.figures` draws the panels with matplotlib (the same
+module ``parley plot`` draws with); :mod:`sim.ui.app.page` lays them out with Solara and is
+what the Solara server runs. None of them adds model logic: they call :mod:`sim`, and role play
+goes through :mod:`sim.roleplay`, never the terminal's :mod:`sim.ui.terminal`.
+"""

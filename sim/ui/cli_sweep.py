@@ -1,0 +1,149 @@
+"""``parley sweep run|status|export`` and ``parley analyze``: thin shells over :mod:`sim.sweep`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sim.errors import ParleyError, Problem
+from sim.ui.console import fail, find_file, need, out, stops_on_ctrl_c
+
+sweep_app = typer.Typer(no_args_is_help=True,
+                        help="Run, resume, inspect and export parameter sweeps.")
+
+
+@sweep_app.command("run")
+def sweep_run(
+    spec: Annotated[Path, typer.Argument(
+        help="sweep file or name, or a scenario with --vary", callback=find_file)],
+    out_dir: Annotated[Path, typer.Option("--out", help="sweep folder (resumed if present)")],
+    vary: Annotated[list[str] | None, typer.Option(
+        help="vary a parameter: path=a,b,c | path=lo..hi/steps | path=lo..hi (repeatable)")]
+    = None,
+    lever: Annotated[list[str] | None, typer.Option(
+        help="mark a varied path as a lever (policy choice)")] = None,
+    design: Annotated[str | None, typer.Option(
+        help="full_factorial, latin_hypercube, sobol or morris")] = None,
+    samples: Annotated[int | None, typer.Option(help="points (LHS), N (Sobol), r (Morris)")]
+    = None,
+    replicates: Annotated[int | None, typer.Option(help="runs per point")] = None,
+    master_seed: Annotated[int | None, typer.Option(help="master seed")] = None,
+    days: Annotated[int | None, typer.Option(help="days per run")] = None,
+    keep: Annotated[str | None, typer.Option(help="summary, series or events")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="processes (default: this one for a small sweep, else one a core)")]
+    = None,
+    executor: Annotated[str, typer.Option(help="local, dask or dask-local")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT")]
+    = None,
+    quiet: Annotated[bool, typer.Option(help="log lines instead of a progress bar")] = False,
+) -> None:
+    """Run a sweep, or resume it: only missing runs are run.
+
+    With a sweep file, --replicates, --master-seed, --days, --keep, --design and --samples
+    replace the file's values (the manifest records them). The exit code is 1 when runs failed
+    in this call (their tracebacks are kept; parley sweep status counts them).
+    """
+    from sim import sweep
+
+    need("parley sweep", "pyarrow")
+
+    flags = {"replicates": replicates, "master_seed": master_seed, "days": days, "keep": keep,
+             "design": design, "samples": samples}
+    given: dict[str, object] = {}
+    try:
+        if sweep.sweep_or_scenario(spec) == "sweep":
+            if vary or lever:
+                fail([Problem("--vary" if vary else "--lever", "vary",
+                              "cannot be combined with a sweep file, which names its parameters",
+                              "a sweep file, or a scenario with --vary")])
+            sweep_spec, folder = sweep.load_spec(spec)
+            sweep_spec, given = sweep.with_flags(sweep_spec, **flags)
+        else:
+            if not vary:
+                fail([Problem(str(spec), "--vary", "a scenario needs at least one --vary",
+                              "e.g. --vary insurgent.patience=1,1.5,2")])
+            sweep_spec = sweep.spec_from_flags(spec.name, vary, lever or [],
+                                               name=spec.stem + "_sweep", **flags)
+            folder = spec.resolve().parent
+        with stops_on_ctrl_c():
+            outcome = sweep.run(sweep_spec, out_dir, workers=workers, executor=executor,
+                                scheduler=scheduler, quiet=quiet, folder=folder,
+                                log=lambda msg: print(msg, flush=True), flags=given)
+    except ParleyError as exc:
+        fail(exc.problems)
+    rate = outcome.ran / outcome.seconds if outcome.seconds else 0.0
+    print(f"{outcome.out}: {outcome.total} runs, {outcome.skipped} already done, "
+          f"{outcome.ran} ran, {outcome.failed} failed, {outcome.seconds:.1f} s "
+          f"({rate:.1f} runs/s)")
+    if outcome.failed:
+        print(f"error: {outcome.failed} of {outcome.ran + outcome.failed} runs failed; their "
+              f"tracebacks are in the error column (parley sweep export {outcome.out})",
+              file=sys.stderr)
+        raise typer.Exit(1)
+
+
+@sweep_app.command("status")
+def sweep_status(folder: Annotated[Path, typer.Argument(help="sweep folder")]) -> None:
+    """Show how many runs are done, failed and missing."""
+    from sim import sweep
+
+    need("parley sweep", "pyarrow")
+
+    try:
+        info = sweep.status(folder)
+    except sweep.SweepError as exc:
+        fail(exc.problems)
+    print(f"{info['name']}: {info['done']} done, {info['failed']} failed, "
+          f"{info['missing']} missing of {info['total']}")
+
+
+@sweep_app.command("export")
+def sweep_export(
+    folder: Annotated[Path, typer.Argument(help="sweep folder")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    dest: Annotated[Path | None, typer.Option("--out", help="folder (default: DIR/export)")]
+    = None,
+) -> None:
+    """Write a sweep's runs, series and events as single files for spreadsheets."""
+    from sim import sweep
+
+    need("parley sweep", "pyarrow")
+
+    if fmt not in ("csv", "parquet"):
+        fail([Problem("--format", "format", f"unknown format {fmt!r}", "csv or parquet")])
+    try:
+        written = sweep.export(folder, dest, fmt)
+    except sweep.SweepError as exc:
+        fail(exc.problems)
+    for path in written:
+        print(f"wrote {path}")
+
+
+def analyze(
+    folder: Annotated[Path, typer.Argument(help="sweep folder")],
+    method: Annotated[str, typer.Option(help="sobol or morris")] = "sobol",
+    output: Annotated[str, typer.Option(help="outcome column of the runs table")]
+    = "gov_released",
+) -> None:
+    """Sensitivity indices of one outcome with confidence intervals (SALib)."""
+    from sim import sweep
+
+    need("parley analyze", "pyarrow", "SALib")
+
+    try:
+        result = sweep.analyze(folder, method, output)
+    except sweep.SweepError as exc:
+        fail(exc.problems)
+    rows = result["indices"]
+    table = Table(title=f"{method} indices of {output} (mean over replicates)",
+                  header_style="bold")
+    for col in rows[0]:
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for row in rows:
+        table.add_row(*(v if isinstance(v, str) else f"{v:.3f}" for v in row.values()))
+    out.print(table)
