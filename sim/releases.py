@@ -43,10 +43,18 @@ class Releases:
         return self.gov_pool if side is Side.GOVERNMENT else self.ins_pool
 
     def allowed(self: ParleyModel, side: Side, agreed: bool = False) -> np.ndarray:
-        """:func:`sim.mechanisms.exchange.allowed`, for agreed releases or not."""
-        wanted = getattr(self.terms, f"{side.value}_categories") if agreed else ()
-        return exchange.allowed(self.pool(side).category_names,
-                                getattr(self.params, side.value).barred, wanted)
+        """:func:`sim.mechanisms.exchange.allowed`, for agreed releases or not.
+
+        Kept for each set of parameters in effect (a shock's regime): asked several times a
+        day, it changes only with them.
+        """
+        key = (side, agreed, id(self.params))
+        found = self._allowed.get(key)
+        if found is None:
+            wanted = getattr(self.terms, f"{side.value}_categories") if agreed else ()
+            found = self._allowed[key] = exchange.allowed(
+                self.pool(side).category_names, getattr(self.params, side.value).barred, wanted)
+        return found
 
     def turn(self: ParleyModel, side: Side, allowed: np.ndarray) -> list[int]:
         """The categories a side frees in turn, as codes: see the module's text."""
@@ -64,8 +72,9 @@ class Releases:
         pool = self.pool(side)
         taken = []
         need = k
+        turn = self.turn(side, self.allowed(side, agreed))
         for group in groups:
-            for c in self.turn(side, self.allowed(side, agreed)):
+            for c in turn:
                 if need <= 0:
                     break
                 t = pool.take((group, c), need)

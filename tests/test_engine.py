@@ -1,9 +1,9 @@
 """The ensemble engine makes, run for run, what the Mesa model makes alone.
 
 A block of runs reads each run's random numbers from its seed as the model does, so the
-comparison is exact: every summary field, every series value to the last bit, and which
-prisoners each side freed. The invariants of whole runs (conservation, no double release,
-monotone totals) are checked on the engine's runs too.
+comparison is exact: every summary field, every series value to the last bit, every event
+(its details and sentence), and which prisoners each side freed. The invariants of whole
+runs (conservation, no double release, monotone totals) are checked on the engine's runs too.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def assert_block_matches_models(scenarios: list[Scenario], seeds: list[int],
         assert np.array_equal(~model.ins_pool.held, block.ins.released(i)), seed
         assert np.array_equal(model.gov_pool.released_by_category,
                               block.gov.released_by_category[i])
+        assert block.events(i) == model.events, seed  # details and sentences alike
     return block
 
 

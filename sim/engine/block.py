@@ -16,17 +16,18 @@ import numpy as np
 
 from sim.agents.insurgent import FRUSTRATION_KEPT
 from sim.engine import rules as r
-from sim.engine.custody import Custody, Taken
+from sim.engine.custody import Custody
+from sim.engine.events import EventLog, Rounded
 from sim.engine.exchange import Exchange
 from sim.engine.params import Params, regimes
-from sim.mechanisms import exchange
+from sim.engine.view import BlockView
+from sim.events import Actor, Event, EventKind
 from sim.mechanisms.violence import FAILING_DAYS, RECENT_DAYS
 from sim.outputs import SERIES_COLUMNS
-from sim.prisoners import GROUPS, prisoners_of
+from sim.prisoners import prisoners_of
 from sim.randomness import Draws, gamma_quantile
 from sim.scenario import Scenario, ShockKind, Side
 
-LISTED, NAMED = GROUPS.index("listed"), GROUPS.index("named")
 NEVER = -(10**9)
 
 
@@ -34,7 +35,7 @@ def _zeros(n: int, dtype=np.float64) -> np.ndarray:
     return np.zeros(n, dtype=dtype)
 
 
-class Block(Exchange):
+class Block(Exchange, BlockView):
     """Runs of scenarios that share their structure, stepped together.
 
     Args:
@@ -69,7 +70,8 @@ class Block(Exchange):
             frustration=_zeros(n), trust=np.asarray(self.params.insurgent.trust_initial,
                                                     dtype=float) + _zeros(n),
             gap=_zeros(n), walkouts=np.zeros(n, np.int64), news=np.zeros(n, bool),
-            conditions=[])
+            conditions=[], positions=np.zeros((6, n), np.int64),  # demand, offer, bridge
+            positioned=np.zeros(n, bool))
         self.round = SimpleNamespace(active=np.zeros(n, bool), **{
             k: np.zeros(n, np.int64) for k in ("size", "named", "verify_day", "released",
                                                "named_released", "ins_released")})
@@ -100,6 +102,7 @@ class Block(Exchange):
                 "agreements", "unilaterals", "airstrikes", "shortfalls")},
             pattern_rejects=np.zeros(n, bool), pattern_ranked=np.zeros(n, bool))
         self.record = {name: np.zeros((days + 1, n)) for name in SERIES_COLUMNS}  # row a day
+        self.log = EventLog()
         self._apply_shocks()  # shocks dated day 0 (and a deadline on day 0) act before day 1
         self._record()
 
@@ -128,119 +131,12 @@ class Block(Exchange):
                 on_day(self.day)
         return self
 
-    # What the runs show (the model's view, over arrays)
+    def events(self, run: int) -> list[Event]:
+        """One run's events, as :class:`sim.model.ParleyModel` records them."""
+        return self.log.of(run, self.scenarios[run].meta.sides)
 
-    @property
-    def terms(self):
-        """The agreement in effect."""
-        return self.params.agreement
-
-    def talks_day(self) -> np.ndarray:
-        """Days since talks first opened (0 before)."""
-        opened = self.talks.opened
-        return np.where(opened >= 0, self.day - opened, 0)
-
-    def days_past_deadline(self) -> np.ndarray:
-        """Days since the agreed start of talks (0 before it)."""
-        return np.maximum(0, self.day - self.terms.deadline_day) + np.zeros(self.n, np.int64)
-
-    def government_remaining(self) -> np.ndarray:
-        """Listed prisoners the government has yet to free to meet its commitment."""
-        return np.maximum(0, self.terms.government_commitment - self.ledger.listed)
-
-    def insurgent_remaining(self) -> np.ndarray:
-        """Prisoners the insurgent has yet to free to meet its commitment."""
-        return np.maximum(0, self.terms.insurgent_commitment - self.ins.n_released)
-
-    def allowed(self, side: Side, agreed: bool = False) -> np.ndarray:
-        """:meth:`sim.releases.Releases.allowed` (the same for every run of a block)."""
-        custody = self.gov if side is Side.GOVERNMENT else self.ins
-        wanted = getattr(self.terms, f"{side.value}_categories") if agreed else ()
-        return exchange.allowed(custody.prisoners.category_names,
-                                getattr(self.params, side.value).barred, wanted)
-
-    def named_available(self) -> np.ndarray:
-        """Named prisoners still held whom the government has not barred."""
-        out = np.zeros(self.n, np.int64)
-        for c in np.flatnonzero(self.allowed(Side.GOVERNMENT)):
-            out += self.gov.left(NAMED, c)
-        return out
-
-    def halted(self, side: Side) -> np.ndarray:
-        """Runs in which a condition of ``side`` holds its releases."""
-        out = np.zeros(self.n, bool)
-        for c in self.talks.conditions:
-            if c.holder is side:
-                out |= c.active
-        return out
-
-    def still_needed(self, condition) -> np.ndarray:
-        """What the other side must still free to meet a condition, in each run."""
-        other = self.ins if condition.holder is Side.GOVERNMENT else self.gov
-        freed = other.released_by_category[:, condition.categories].sum(axis=1)
-        return np.maximum(condition.frees - (freed - condition.baseline), 0)
-
-    def condition_on_government(self) -> np.ndarray:
-        """Prisoners the insurgent must still free to lift the government's conditions."""
-        out = np.zeros(self.n, np.int64)
-        for c in self.talks.conditions:
-            if c.holder is Side.GOVERNMENT:
-                out += np.where(c.active, self.still_needed(c), 0)
-        return out
-
-    def programme_left(self) -> np.ndarray:
-        """:attr:`sim.state.LiveView.programme_left`."""
-        programme = self.params.government.programme
-        left = np.maximum(programme - self.ledger.unilateral, 0)
-        return np.where(np.asarray(programme) >= 2**62, self.gov.prisoners.size
-                        - self.gov.n_released, left)
-
-    def insurgent_room(self) -> np.ndarray:
-        """:attr:`sim.state.LiveView.insurgent_room_today`."""
-        lead = self.params.insurgent.release_lead_days + np.zeros(self.n, np.int64)
-        due = self.day + lead
-        pending = self.ledger.due_r[due, self.runs] + self.ledger.due_g[due, self.runs]
-        return self.terms.batch_cap - np.where(lead == 0, self.ledger.insurgent_today, pending)
-
-    def felt_pressure(self) -> np.ndarray:
-        """The government's net pressure to release."""
-        return r.felt_pressure(self.pressure, self.params.government)
-
-    def aspirations(self) -> tuple[np.ndarray, np.ndarray]:
-        """Utility each side holds out for today: ``(government, insurgent)``."""
-        t = self.talks_day()
-        return (r.aspiration_government(t, self.pressure, self.params.government),
-                r.aspiration_insurgent(t, self.pressure, self.params.insurgent))
-
-    def turn(self, side: Side, allowed: np.ndarray) -> np.ndarray:
-        """:meth:`sim.releases.Releases.turn` in each run: a row of category codes, -1 after."""
-        custody = self.gov if side is Side.GOVERNMENT else self.ins
-        names = custody.prisoners.category_names
-        conditions = [c for c in self.talks.conditions if c.holder is side.other]
-        # Runs differ only in which conditions are in force: one order per set of them.
-        which = np.zeros(self.n, np.int64)
-        for bit, c in enumerate(conditions):
-            which |= c.active.astype(np.int64) << bit
-        found, index = np.unique(which, return_inverse=True)
-        table = np.full((found.size, len(names)), -1)
-        for row, key in enumerate(found.tolist()):
-            first = [name for bit, c in enumerate(conditions) if key >> bit & 1
-                     for name in c.names]
-            first += getattr(self.params, side.value).frees_first
-            codes = [names.index(name) for name in first if name in names]
-            codes += range(len(names))
-            codes = [c for c in dict.fromkeys(codes) if allowed[c]]
-            table[row, :len(codes)] = codes
-        return table[index]
-
-    def take(self, side: Side, groups: tuple[str, ...], k: np.ndarray,
-             agreed: bool = False) -> Taken:
-        """:meth:`sim.releases.Releases._take` in each run (shortfalls are counted)."""
-        custody = self.gov if side is Side.GOVERNMENT else self.ins
-        taken = custody.take(groups, np.maximum(k, 0), self.turn(side,
-                                                                 self.allowed(side, agreed)))
-        self.tally.shortfalls += taken.short
-        return taken
+    def _event(self, actor: Actor, kind: EventKind, where, **details) -> None:
+        self.log.add(self.day, actor, kind, np.broadcast_to(where, self.n), **details)
 
     # 1. Shocks
 
@@ -253,16 +149,25 @@ class Block(Exchange):
             p.domestic = np.maximum(0.0, p.domestic + d.domestic)
             p.insurgent = np.maximum(0.0, p.insurgent + d.insurgent)
             self.params = params
+            self._event(Actor.WORLD, EventKind.SHOCK, True, shock=str(shock.kind),
+                        label=shock.label, set=dict(shock.set))
             if shock.truce is not None:
                 t = shock.truce
                 self.fighting.truce = SimpleNamespace(
                     days_left=np.full(self.n, t.days), violence=t.violence, tied_to=t.tied_to,
                     per=t.per_prisoners, credited=np.zeros(self.n, np.int64),
-                    active=np.ones(self.n, bool))
+                    held=np.zeros(self.n, np.int64), active=np.ones(self.n, bool))
+                self._event(Actor.WORLD, EventKind.TRUCE, True, days=t.days,
+                            violence=t.violence, tied_to=t.tied_to and str(t.tied_to),
+                            per_prisoners=t.per_prisoners)
             if shock.waive is not None:
+                waived = np.zeros(self.n, bool)
                 for c in self.talks.conditions:
                     if c.holder is shock.waive:
+                        waived |= c.active
                         c.active[:] = False
+                self._event(Actor(shock.waive.value), EventKind.WAIVER, waived,
+                            holder=str(shock.waive))
             if shock.condition is not None:
                 self._set_condition(shock.condition)
             if shock.kind is ShockKind.TALKS_OPEN:
@@ -274,6 +179,7 @@ class Block(Exchange):
         opening = where & (self.talks.phase == r.PRE)
         self.talks.phase[opening] = r.SESSION
         self.talks.opened[opening & (self.talks.opened < 0)] = self.day
+        self._event(Actor.WORLD, EventKind.RESUMPTION, opening, opened=True)
 
     def _set_condition(self, spec) -> None:
         other = self.ins if spec.holder is Side.GOVERNMENT else self.gov
@@ -284,6 +190,13 @@ class Block(Exchange):
         self.talks.conditions.append(SimpleNamespace(
             holder=spec.holder, frees=spec.frees, categories=mask, names=names,
             baseline=baseline, active=np.ones(self.n, bool)))
+        pools = self.scenarios[0].pools
+        pool = pools.insurgent_holds if spec.holder is Side.GOVERNMENT else \
+            pools.government_holds
+        words = {c.name: c.words for c in pool.categories}
+        self._event(Actor(spec.holder.value), EventKind.CONDITION, True,
+                    holder=str(spec.holder), other=str(spec.holder.other), frees=spec.frees,
+                    categories=" or ".join(words[c] for c in spec.categories))
 
     # 2. Violence
 
@@ -322,6 +235,8 @@ class Block(Exchange):
                                      + s.insurgent.strike_grievance, talks.frustration)
         talks.trust = np.where(f.airstrike, np.maximum(
             0.0, talks.trust - s.insurgent.strike_trust_cost), talks.trust)
+        self._event(Actor.MEDIATOR, EventKind.AIRSTRIKE, f.airstrike,
+                    attacks_recent=Rounded(f.recent, 1))
         f.damage = f.damage * (1.0 - s.conflict.capacity_recovery)
 
         on_gov, on_ins = r.decide_pressure(talks.phase, f.recent, self.days_past_deadline(), m)
@@ -368,9 +283,14 @@ class Block(Exchange):
         talks.news = talks.news | walks
         self.tally.first_walkout = np.where(walks & (self.tally.first_walkout < 0), day,
                                             self.tally.first_walkout)
+        self._event(Actor.INSURGENT, EventKind.WALKOUT, walks,
+                    frustration=Rounded(talks.frustration, 3), days_without_agreement=talks.without)
         talks.frustration = np.where(resumes, talks.frustration * FRUSTRATION_KEPT,
                                      talks.frustration)
         talks.without = np.where(resumes, 0, talks.without)
+        talks.positioned = talks.positioned & ~resumes
+        self._event(Actor.INSURGENT, EventKind.RESUMPTION, resumes,
+                    trust=Rounded(talks.trust, 3))
 
     # 7. Return to fight
 
@@ -389,17 +309,25 @@ class Block(Exchange):
         t = f.truce
         if t is not None:
             t.days_left = np.where(t.active, t.days_left - 1, t.days_left)
+            t.held = np.where(t.active, t.held + 1, t.held)
             lapsing = t.active & (t.days_left <= 0)
             t.active = t.active & ~lapsing
             self.tally.lapse = np.where(lapsing & (self.tally.lapse < 0), day, self.tally.lapse)
+            self._event(Actor.WORLD, EventKind.LAPSE, lapsing, held=t.held,
+                        tied_to=t.tied_to and str(t.tied_to))
         live = (talks.phase != r.COMPLETED) & (talks.phase != r.COLLAPSED)
         for c in self.talks.conditions:
-            c.active = c.active & ~(live & (self.still_needed(c) == 0))
+            met = c.active & live & (self.still_needed(c) == 0)
+            c.active = c.active & ~met
+            self._event(Actor(c.holder.value), EventKind.CONDITION_MET, met,
+                        holder=str(c.holder))
         margin = self.terms.completion_margin
         complete = live & (self.government_remaining() <= margin) & (
             self.insurgent_remaining() <= margin)
         talks.phase = np.where(complete, r.COMPLETED, talks.phase)
         self.tally.completion = np.where(complete, day, self.tally.completion)
+        self._event(Actor.WORLD, EventKind.COMPLETION, complete, gov=self.gov.n_released,
+                    ins=self.ins.n_released)
         live = live & ~complete
         s = self.params
         first = max(1, day - FAILING_DAYS + 1)
@@ -410,6 +338,7 @@ class Block(Exchange):
         collapse = live & (f.failing >= s.conflict.collapse_days)
         talks.phase = np.where(collapse, r.COLLAPSED, talks.phase)
         self.tally.collapse = np.where(collapse, day, self.tally.collapse)
+        self._event(Actor.WORLD, EventKind.COLLAPSE, collapse, failing_days=f.failing)
 
     # 9. Record
 

@@ -13,6 +13,8 @@ import numpy as np
 from sim.agents.insurgent import FRUSTRATION_KEPT
 from sim.engine import rules as r
 from sim.engine.custody import Taken
+from sim.engine.events import Rounded
+from sim.events import Actor, EventKind
 from sim.scenario import Sequence, Side
 
 if TYPE_CHECKING:
@@ -46,6 +48,8 @@ class Exchange:
                                          self.terms.round_size, self.named_total, available,
                                          s.government)
         b_size, b_named = r.decide_bridge(d_size, d_named, o_size, o_named, s.mediator)
+        self._log_positions(table, np.stack(np.broadcast_arrays(
+            d_size, d_named, o_size, o_named, b_size, b_named)).astype(np.int64))
 
         def gov_takes(size, named):
             return r.accepts_government(size, named, available, self.named_total,
@@ -77,7 +81,22 @@ class Exchange:
         t = self.tally
         t.agreements += deal
         t.first_agreement = np.where(deal & (t.first_agreement < 0), day, t.first_agreement)
+        self._event(Actor.MEDIATOR, EventKind.AGREEMENT, deal, size=size, named=named,
+                    verify_days=s.mediator.verification_days + np.zeros(self.n, np.int64))
         self._release_round(deal)
+
+    def _log_positions(self: Block, table: np.ndarray, now: np.ndarray) -> None:
+        """Demand, offer and bridge, told where one of them changed (as the model does)."""
+        talks = self.talks
+        last, known = talks.positions, talks.positioned
+        changed = table & (~known | (now != last))  # a row per position's size and named
+        new = [changed[0] | changed[1], changed[2] | changed[3], changed[4] | changed[5]]
+        self._event(Actor.INSURGENT, EventKind.DEMAND, new[0], size=now[0], named=now[1])
+        self._event(Actor.GOVERNMENT, EventKind.OFFER, new[1], size=now[2], named=now[3],
+                    demanded_named=now[1])
+        self._event(Actor.MEDIATOR, EventKind.BRIDGE, new[2], size=now[4], named=now[5])
+        talks.positions = np.where(table, now, last)
+        talks.positioned = known | table
 
     def _release_round(self: Block, among: np.ndarray) -> None:
         rnd, terms, day = self.round, self.terms, self.day
@@ -122,11 +141,16 @@ class Exchange:
         named = self._free_government(taken, unilateral=False, oath=False)
         rnd.released = rnd.released + freed
         rnd.named_released = rnd.named_released + named
+        self._event(Actor.GOVERNMENT, EventKind.RELEASE, freed > 0, size=freed, named=named,
+                    mode=np.where(swap.size > 0, "swap", "deal") if swap is not None
+                    else "deal")
         if swap is not None:
             n = swap.size
             self._free_insurgent(swap, n)
             self.ledger.reciprocal = self.ledger.reciprocal + n
             rnd.ins_released = rnd.ins_released + n
+            self._event(Actor.INSURGENT, EventKind.RELEASE, n > 0, size=n, reciprocal=n,
+                        goodwill=0, mode="swap")
         ends = go & ((rnd.released >= rnd.size) | (freed < want) | short)
         rnd.active = rnd.active & ~ends
 
@@ -136,6 +160,8 @@ class Exchange:
         freed = taken.size
         self._free_insurgent(taken, freed)
         self.ledger.reciprocal = self.ledger.reciprocal + freed
+        self._event(Actor.INSURGENT, EventKind.RELEASE, freed > 0, size=freed, reciprocal=freed,
+                    goodwill=0, mode="first")
         rnd = self.round
         rnd.ins_released = np.where(who & (freed < n), _share(rnd.size, self.terms.ratio),
                                     rnd.ins_released + freed)
@@ -203,7 +229,7 @@ class Exchange:
         if not done.any():
             return
         low = self.gov.lowest_score(taken)
-        self._free_government(taken, unilateral=True, oath=g.oath)
+        named = self._free_government(taken, unilateral=True, oath=g.oath)
         ledger.last_unilateral = np.where(done, day, ledger.last_unilateral)
         ins = s.insurgent
         compliant = ~np.asarray(self.terms.joint_verification, bool) + np.zeros(self.n, bool)
@@ -214,6 +240,11 @@ class Exchange:
         ledger.discounted = np.where(outside, ledger.discounted
                                      + freed * ins.noncompliance_discount, ledger.discounted)
         ledger.unverified = np.where(outside, ledger.unverified + freed, ledger.unverified)
+        self._event(Actor.GOVERNMENT, EventKind.UNILATERAL_RELEASE, done, size=freed,
+                    named=named, felt_pressure=Rounded(felt, 3),
+                    oath=np.asarray(g.oath, bool) + np.zeros(self.n, bool), welcomed=welcomed)
+        self._event(Actor.INSURGENT, EventKind.STATEMENT, done, rejects=~welcomed,
+                    compliant=compliant)
         t = self.tally
         t.unilaterals += done
         new = done & (t.first_unilateral < 0)
@@ -281,6 +312,8 @@ class Exchange:
         ledger.reciprocal = ledger.reciprocal - (reciprocal - paid)
         ledger.goodwill = ledger.goodwill - (goodwill - (freed - paid))
         self._free_insurgent(taken, paid)
+        self._event(Actor.INSURGENT, EventKind.RELEASE, freed > 0, size=freed, reciprocal=paid,
+                    goodwill=freed - paid)
 
     def _verify(self: Block) -> None:
         ledger = self.ledger
@@ -297,5 +330,7 @@ class Exchange:
         news = np.where(ledger.unverified > 0, 1, 2)
         said = some & (news > ledger.news)
         ledger.news = np.where(said, news, ledger.news)
+        self._event(Actor.INSURGENT, EventKind.RECOGNITION, said,
+                    verified=ledger.compliant_credit, backlog=ledger.unverified)
         t = self.tally
         t.recognition = np.where(said & (t.recognition < 0), self.day, t.recognition)

@@ -1,7 +1,7 @@
 """A block's series and summaries, in the terms of the output registry (:mod:`sim.outputs`).
 
-The engine records no events: what the summary needs of them (first days, counts, the
-pattern's walkout and release) it counts as the day goes. Every field of
+What the summary needs of the events (first days, counts, the pattern's walkout and release)
+the engine counts as the day goes, so a summary never reads the event log. Every field of
 :data:`sim.outputs.SUMMARY` is given here with the value and type the Mesa model's run gives.
 """
 

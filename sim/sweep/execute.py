@@ -6,12 +6,11 @@ same command on an interrupted sweep (Ctrl-C, ``kill -9``, a dead worker) runs o
 that are missing.
 
 A chunk's runs go through the ensemble engine (:mod:`sim.engine`): its points are grouped by
-the structure they share, and each group runs as one block. A sweep that keeps events runs
-the Mesa model run by run, as the engine records no events. Each run stands alone whichever
-way it runs: a point whose scenario cannot be built fails its runs only, and a block that
-raises is run again one run at a time, so that whatever one run raises, from setting up its
-scenario to turning its events into rows, is recorded with its traceback as that run's
-failure, and the others go on.
+the structure they share, and each group runs as one block (events included, when kept). Each
+run stands alone all the same: a point whose scenario cannot be built fails its runs only; a
+block that raises is run again one Mesa model at a time; and what fails after a run's own
+work (turning its events into rows, say) fails that run alone. A failed run is recorded with
+its traceback, and the others go on.
 """
 
 from __future__ import annotations
@@ -22,13 +21,16 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sim.ensemble import Chunk, Interrupted, Progress, check_executor, choose_executor, execute
 from sim.scenario import Scenario, apply_overrides
 from sim.sweep import store
 from sim.sweep.design import Plan, base_data, plan
 from sim.sweep.spec import Keep, SweepSpec, load_spec
+
+if TYPE_CHECKING:
+    from sim.runner import RunResult
 
 
 class Job(NamedTuple):
@@ -82,7 +84,11 @@ def run_job(base: dict, job: Job, keep: str) -> tuple[dict, dict | None, Any]:
     from sim.runner import run
 
     data = apply_overrides(base, {**job.point, "run.seed": job.seed}, "sweep")
-    result = run(Scenario.model_validate(data))
+    return rows_of(job, run(Scenario.model_validate(data)), keep)
+
+
+def rows_of(job: Job, result: RunResult, keep: str) -> tuple[dict, dict | None, Any]:
+    """One run's runs row, its series (as lists) and its events frame, as kept."""
     row = {**_job_row(job), "status": "ok", "error": "", **result.summary}
     series = events = None
     if keep in (Keep.SERIES, Keep.EVENTS):
@@ -102,12 +108,9 @@ def run_chunk(base: dict, jobs: list[Job], keep: str,
         ``runs`` rows, and the ``series`` and ``events`` of the runs that succeeded, in the
         order of the jobs.
     """
-    if keep == Keep.EVENTS:
-        return run_one_by_one(base, jobs, keep, tick)
-    from sim.engine import run_block, structure
+    from sim.engine import run_results, structure
 
-    done: dict[int, tuple[dict, dict | None]] = {}
-    failed: dict[int, dict] = {}
+    done: dict[int, tuple[dict, dict | None, Any]] = {}
     scenarios: dict[int, Scenario | None] = {}
     errors: dict[int, str] = {}
     groups: dict[tuple[str, int], list[Job]] = {}
@@ -122,70 +125,65 @@ def run_chunk(base: dict, jobs: list[Job], keep: str,
                 errors[job.point_id] = traceback.format_exc()
         scenario = scenarios[job.point_id]
         if scenario is None:
-            failed[job.run_id] = _failed_row(job, errors[job.point_id])
+            done[job.run_id] = (_failed_row(job, errors[job.point_id]), None, None)
             tick(1)
             continue
         groups.setdefault((structure(scenario), scenario.run.days), []).append(job)
     for (_, days), group in groups.items():
+        counted = _Counting(tick)
         try:
-            summaries, cols = run_block([scenarios[j.point_id] for j in group],
-                                        [j.seed for j in group], days,
-                                        None if keep == Keep.SERIES else (), tick)
+            results = run_results([scenarios[j.point_id] for j in group],
+                                  [j.seed for j in group], days, counted,
+                                  events=keep == Keep.EVENTS)
         except Exception:  # find the run that fails: run the group one run at a time
-            part = run_one_by_one(base, group, keep, tick)
-            for job, row, run_series in _rows_back(group, part):
-                (failed.__setitem__(job.run_id, row) if row["status"] == "failed"
-                 else done.__setitem__(job.run_id, (row, run_series)))
+            for job in group:
+                done[job.run_id] = one_run(base, job, keep)
+            tick(len(group) - counted.runs)
             continue
-        for i, job in enumerate(group):
-            run_series = None
-            if keep == Keep.SERIES:
-                run_series = {k: v[i].tolist() for k, v in cols.items()}
-                run_series["run_id"] = [job.run_id] * days_plus_one(cols)
-            done[job.run_id] = ({**_job_row(job), "status": "ok", "error": "",
-                                 **summaries[i]}, run_series)
-    runs, series = [], []
-    for job in jobs:
-        if job.run_id in failed:
-            runs.append(failed[job.run_id])
-            continue
-        row, run_series = done[job.run_id]
-        runs.append(row)
-        if run_series is not None:
-            series.append(run_series)
-    return {"runs": runs, "series": series, "events": []}
+        for job, result in zip(group, results, strict=True):
+            try:  # what fails after a run's own work (its rows, say) fails that run alone
+                done[job.run_id] = rows_of(job, result, keep)
+            except Exception:
+                done[job.run_id] = (_failed_row(job, traceback.format_exc()), None, None)
+    return _gathered(jobs, done)
 
 
-def days_plus_one(cols: dict) -> int:
-    """Days in a block's series, day 0 included."""
-    return next(iter(cols.values())).shape[1]
+class _Counting:
+    """Passes runs done on to ``tick``, counting them (a block may fail part way)."""
+
+    def __init__(self, tick: Callable[[int], None]) -> None:
+        self.tick, self.runs = tick, 0
+
+    def __call__(self, runs: int) -> None:
+        self.runs += runs
+        self.tick(runs)
 
 
-def _rows_back(jobs: list[Job], part: dict):
-    """Each job of a chunk run one by one, with its runs row and series (None if failed)."""
-    series = iter(part["series"])
-    for job, row in zip(jobs, part["runs"], strict=True):
-        yield job, row, (next(series) if row["status"] == "ok" and part["series"] else None)
+def one_run(base: dict, job: Job, keep: str) -> tuple[dict, dict | None, Any]:
+    """A job run alone by the Mesa model: its rows, or its failure with its traceback."""
+    try:
+        return run_job(base, job, keep)
+    except Exception:  # any failure of one run is that run's, not its chunk's
+        return _failed_row(job, traceback.format_exc()), None, None
+
+
+def _gathered(jobs: list[Job], done: dict[int, tuple[dict, dict | None, Any]]) -> dict:
+    """A chunk's rows in the order of its jobs: runs, and the series and events kept."""
+    parts = [done[job.run_id] for job in jobs]
+    return {"runs": [row for row, _, _ in parts],
+            "series": [s for _, s, _ in parts if s is not None],
+            "events": [e for _, _, e in parts if e is not None]}
 
 
 def run_one_by_one(base: dict, jobs: list[Job], keep: str,
                    tick: Callable[[int], None] = lambda runs: None) -> dict:
     """Run jobs one Mesa model at a time; a run that raises is recorded as failed."""
-    runs, series, events = [], [], []
+    done = {}
     for job in jobs:
         _kill_hook(job.run_id)
-        try:
-            row, run_series, run_events = run_job(base, job, keep)
-        except Exception:  # any failure of one run is that run's, not its chunk's
-            runs.append(_failed_row(job, traceback.format_exc()))
-        else:
-            runs.append(row)
-            if run_series is not None:
-                series.append(run_series)
-            if run_events is not None:
-                events.append(run_events)
+        done[job.run_id] = one_run(base, job, keep)
         tick(1)
-    return {"runs": runs, "series": series, "events": events}
+    return _gathered(jobs, done)
 
 
 @dataclass
