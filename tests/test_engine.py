@@ -257,3 +257,20 @@ def test_the_distribution_test_sees_a_changed_rule():
     a = run_ensemble(scenario, 2000, master_seed=1, kept=())
     b = run_ensemble(changed, 2000, master_seed=2, kept=())
     assert _differing_outcomes(a.summaries, b.summaries)
+
+
+@pytest.mark.parametrize("path", ["conflict.return_base", "conflict.young_age",
+                                  "conflict.young_factor", "conflict.senior_factor"])
+def test_runs_that_differ_in_the_chance_of_return_have_different_structures(path):
+    # Each prisoner's chance of return is worked out once per block (Custody.weights).
+    base = load_scenario(SCENARIOS / "afghanistan_2020.yaml")
+    value = load_scenario(SCENARIOS / "afghanistan_2020.yaml")
+    for part in path.split("."):
+        value = getattr(value, part)
+    other = value + 1 if isinstance(value, int) else value / 2
+    changed = with_overrides(base, {path: other})
+    assert structure(changed) != structure(base)
+    shocked = with_overrides(base, {"timeline": [*base.model_dump()["timeline"],
+                                                 {"day": 30, "set": {path: other}}]})
+    assert structure(shocked) != structure(with_overrides(base, {"timeline": [
+        *base.model_dump()["timeline"], {"day": 30, "set": {path: value}}]}))

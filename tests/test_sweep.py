@@ -682,3 +682,27 @@ def test_validate_checks_sweep_files_and_every_point(tmp_path):
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_a_sweep_over_the_chance_of_return_runs_in_blocks(tmp_path, monkeypatch):
+    # The chance of return is worked out once per block, so points that differ in it go to
+    # blocks of their own: none falls back to the Mesa model, and each run is the model's run.
+    from sim.sweep import execute
+
+    path = small_spec(tmp_path / "r.yaml", keep="series", chunk_size=12, parameters=[
+        {"path": "conflict.return_base", "values": [0.05, 0.2]},
+        {"path": "conflict.young_age", "kind": "lever", "values": [20, 30]}])
+    spec, folder = sweep.load_spec(path)
+    p = sweep.plan(spec, folder)
+    jobs = [job for c in range(p.n_chunks) for job in execute.chunk_jobs(p, c)]
+    one_by_one = execute.run_one_by_one(p.base_data, jobs, "series")
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("a block fell back to running one model at a time")
+
+    monkeypatch.setattr(execute, "one_run", no_fallback)
+    blocks = execute.run_chunk(p.base_data, jobs, "series")
+    assert one_by_one["runs"] == blocks["runs"]
+    assert all(row["status"] == "ok" for row in blocks["runs"])
+    for a, b in zip(one_by_one["series"], blocks["series"], strict=True):
+        assert a == b

@@ -64,9 +64,16 @@ def regimes(scenarios: list[Scenario]) -> list[tuple[Shock, Params]]:
             for i in range(len(per_run[0]))]
 
 
-def _numbers_removed(data: Any) -> Any:
+SHARED_NUMBERS = {"conflict": ("return_base", "young_age", "young_factor", "senior_factor")}
+"""Numbers every run of a block must share: the chance of return of each prisoner is worked out
+once per block (:meth:`sim.engine.custody.Custody.weights`), so runs that differ in these go to
+separate blocks."""
+_SHARED_PATHS = {f"{section}.{name}" for section, names in SHARED_NUMBERS.items() for name in names}
+
+
+def _numbers_removed(data: Any, keep: tuple[str, ...] = ()) -> Any:
     if isinstance(data, dict):
-        return {k: _numbers_removed(v) for k, v in data.items()}
+        return {k: data[k] if k in keep else _numbers_removed(v) for k, v in data.items()}
     if isinstance(data, list):
         return [_numbers_removed(v) for v in data]
     return None if isinstance(data, (bool, int, float)) else data
@@ -76,13 +83,14 @@ def structure(scenario: Scenario) -> str:
     """The key of what runs of one block must share.
 
     Everything but the numbers of the role, conflict and agreement sections and of the
-    shocks' ``set:`` (and the run's seed and length).
+    shocks' ``set:`` (and the run's seed and length), save :data:`SHARED_NUMBERS`.
     """
     data = scenario.model_dump(mode="json")
     for section in SECTIONS:
-        data[section] = _numbers_removed(data[section])
+        data[section] = _numbers_removed(data[section], SHARED_NUMBERS.get(section, ()))
     for shock in data["timeline"]:
-        shock["set"] = _numbers_removed(shock["set"])
+        shock["set"] = {path: value if path in _SHARED_PATHS else _numbers_removed(value)
+                        for path, value in shock["set"].items()}
     data.pop("run")
     data["meta"] = {"pattern": data["meta"]["pattern"], "sides": data["meta"]["sides"]}
     return json.dumps(data, sort_keys=True)
