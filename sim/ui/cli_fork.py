@@ -92,8 +92,8 @@ def fork(
     Prints the paired effect on every outcome against independent runs; last line:
     paired_ci_narrower=<k> (how many times narrower the paired intervals are, median).
     """
-    from sim.fork import LEVEL
-    from sim.fork import fork as run_fork
+    from sim.forks import LEVEL
+    from sim.forks import fork as run_fork
     from sim.scenario import load_scenario
 
     move, drop = parse_shocks(shock)
@@ -109,8 +109,9 @@ def fork(
                               seeds=seeds, master_seed=seed)
     except ParleyError as exc:
         fail(exc.problems)
-    out.print(f"[bold]{escape(spec.meta.name)}[/bold]: {seeds} seeds, shared through day "
-              f"{result.at}; from day {result.at + 1}: {escape(result.change.words())}")
+    out.print(f"[bold]{escape(spec.meta.name)}[/bold]: {seeds} seeds, each in two branches "
+              f"that share days 0 to {result.at}")
+    out.print(f"changed from day {result.at + 1}: {result.change.words()}", markup=False)
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
     for col in ("outcome", "as was", "changed", "diff", "±paired", "±indep", "chg"):
         table.add_column(col, justify="left" if col == "outcome" else "right", no_wrap=True)
@@ -119,11 +120,11 @@ def fork(
                       _half(e.low, e.high), _half(e.independent_low, e.independent_high),
                       f"{e.share_changed:.0%}")
     out.print(table)
-    for line in (f"diff: mean of changed minus as-was, seed by seed; ±paired: half its "
-                 f"{LEVEL:.0%} interval;",
-                 f"±indep: half the {LEVEL:.0%} interval (Welch) against the changed scenario "
-                 f"on {seeds} other seeds;",
-                 "chg: share of seeds whose outcome differs between the branches."):
+    for line in ("diff: mean of changed minus as-was, seed by seed; ±paired: half its "
+                 f"{LEVEL:.0%} CI;",
+                 f"±indep: half the {LEVEL:.0%} CI (Welch) with the changed scenario run on "
+                 "other seeds;",
+                 "chg: share of seeds whose outcome differs between the two branches."):
         out.print(line, markup=False)
     if json_out is not None:
         tmp = json_out.with_name(f".{json_out.name}.tmp")

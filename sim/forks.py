@@ -22,9 +22,11 @@ What a change may be (each acts from day ``at + 1``):
   (role, conflict and agreement parameters); the pools and the run's length are the past.
 - ``pressure``: pressure added at once on day ``at + 1`` (as a shock's ``pressure``).
 - ``move``: a shock of the timeline, by its id, moved to another day ("what if the aid cut had
-  come on day 40"); both days must be after ``at``. Without ``at``, a move forks on the day
-  before the earlier of the two days.
+  come on day 40"); both days must be after ``at``.
 - ``drop``: a shock of the timeline, by its id, left out; its day must be after ``at``.
+
+Without ``at``, a fork that only moves or drops shocks shares every day before the first one
+it changes.
 """
 
 from __future__ import annotations
@@ -93,12 +95,13 @@ def fork_day(scenario: Scenario, change: Change, at: int | None) -> int:
     """
     days = scenario.run.days
     if at is None:
-        if change.set or change.pressure or change.drop or not change.move:
+        if change.set or change.pressure or not (change.move or change.drop):
             raise ScenarioError([Problem("--at", "at", "is missing",
                                          "the last day the branches share, from 0 to "
-                                         f"{days - 1} (it may be left out for --shock moves)")])
-        by_id = {s.id: s for s in scenario.timeline if s.id is not None}
-        firsts = [min(by_id[k].day, d) for k, d in change.move.items() if k in by_id]
+                                         f"{days - 1} (it may be left out for --shock alone)")])
+        by_id = {s.id: s.day for s in scenario.timeline if s.id is not None}
+        firsts = [min(by_id[k], d) for k, d in change.move.items() if k in by_id]
+        firsts += [by_id[k] for k in change.drop if k in by_id]
         at = min(firsts, default=1) - 1
     if not 0 <= at < days:
         raise ScenarioError([Problem("--at", "at", f"day {at} is not within the run "
