@@ -167,3 +167,57 @@ def test_parley_fork_prints_a_table_that_fits_80_columns(tmp_path):
     assert [e["outcome"] for e in figures["effects"]] == list(OUTCOMES)
     assert float(lines[-1].split("=")[1]) == pytest.approx(figures["paired_ci_narrower"],
                                                            abs=0.005)
+
+
+# The dashboard's "what if, from today"
+
+
+def test_what_if_from_today_forks_the_live_run_and_its_seeds():
+    from sim.runner import result_of
+    from sim.ui.app.state import Dashboard, scenario_files
+    from sim.ui.app.whatif import SHOWN, rows, what_if
+
+    dash = Dashboard(scenario_files(HOME.parent), HOME)
+    dash.step(35)
+    snap = dash.snapshot()
+    result = what_if(snap.scenario, snap.seed, snap.day, "insurgent.patience", "3", 20)
+    assert result.seeds.at == result.this_run.at == 35
+    dash.step(1000)  # the live run played on as it was is the fork's as-was branch
+    assert result.this_run.as_was[0] == result_of(dash.model).summary
+    assert [r[0] for r in rows(result)] == [o for o in OUTCOMES if o in SHOWN]
+
+
+def test_the_what_if_tab_shows_the_paired_result(monkeypatch):
+    import asyncio
+    import time
+
+    import ipyvuetify as v
+    import solara
+    import solara.server.kernel_context as kernel_context
+    import solara.widgets
+
+    from sim.ui.app import page, state
+
+    monkeypatch.setenv(state.SCENARIO_ENV, str(HOME))
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        with kernel_context.create_dummy_context():
+            _, rc = solara.render(page.Page(), handle_error=False)
+            try:
+                rc.find(v.Tabs).widget.v_model = 3
+                rc.find(v.TextField, label="new value").widget.v_model = "3"
+                rc.find(v.TextField, label="seeds").widget.v_model = "10"
+                rc.find(v.Btn, children=["Fork from today"]).widget.click()
+                end, found = time.monotonic() + 60, []
+                while not found and time.monotonic() < end:  # the task runs in a thread
+                    time.sleep(0.1)
+                    found = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+                             if w.attributes.get("data-testid") == "whatif-table"]
+                assert len(found) == 1 and "first_walkout_day" in found[0]
+                assert "Forked at day 0: insurgent.patience=3" in found[0]
+            finally:
+                rc.close()
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
