@@ -42,6 +42,22 @@ def test_the_branches_share_every_day_through_the_fork_and_part_after(home):
     assert parted == 4  # patience doubled from day 31 changes every one of these runs
 
 
+@pytest.mark.parametrize("change", [
+    Change(set={"insurgent.patience": 3.0, "mediator.leverage": 0.5},
+           pressure={"mediator": 0.4}),
+    Change(move={"talks_open": 45}),
+    Change(drop=["halt_soldiers"]),
+], ids=["set-and-pressure", "move", "drop"])
+def test_the_engine_runs_a_changed_branch_as_the_mesa_model_does(home, change):
+    from sim.engine import run_block
+    from sim.runner import result_of
+
+    changed = branch(home, 30, change)
+    seeds = [seed_of(home.run.seed, i) for i in range(3)]
+    engine = run_block(changed, seeds, changed.run.days, ())[0]
+    assert engine == [result_of(ParleyModel(changed, seed=s).run()).summary for s in seeds]
+
+
 def test_after_the_fork_both_branches_read_the_same_random_numbers(home):
     """A day's draw of a source is the same in both branches whatever happened before it."""
     changed = branch(home, 30, Change(set={"insurgent.patience": 3.0}))
