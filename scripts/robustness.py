@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.engine import run_block
+from sim.engine import run_block, structure
 from sim.ensemble import seed_of
 from sim.errors import ParleyError
 from sim.scenario import Scenario, field_at, load_scenario, with_overrides
@@ -29,11 +29,8 @@ from sim.scenario import Scenario, field_at, load_scenario, with_overrides
 SECTIONS = ("government", "insurgent", "mediator", "conflict")
 FACTORS = (0.8, 1.2)
 BLOCK = 1000
-"""Runs stepped together: variants share the scenario's structure, so they share blocks."""
-ALONE = ("conflict.return_base", "conflict.young_age", "conflict.young_factor",
-         "conflict.senior_factor")
-"""Parameters the engine cannot yet mix in one block (the prisoners' return weights are
-worked out for one parameter set): their variants run one block each."""
+"""Runs stepped together: variants that share a structure (`sim.engine.structure`) share
+blocks."""
 
 
 def parameters(scenario: Scenario) -> list[tuple[str, float | int]]:
@@ -99,20 +96,18 @@ def main() -> None:
                 variants.append((path, factor, new, None))
 
     started = time.perf_counter()
-    runnable = [(i, v[3]) for i, v in enumerate(variants)
-                if v[3] is not None and v[0] not in ALONE]
+    shared: dict[str, list[tuple[int, Scenario]]] = {}
+    for i, v in enumerate(variants):
+        if v[3] is not None:
+            shared.setdefault(structure(v[3]), []).append((i, v[3]))
     rates: dict[int, float] = {}
     per_block = max(1, BLOCK // len(seeds))
     baseline = np.mean([s["pattern"] for s in run_block(base, seeds, args.days)[0]])
-    groups = [runnable[k:k + per_block] for k in range(0, len(runnable), per_block)]
-    groups += [[(i, v[3])] for i, v in enumerate(variants) if v[3] is not None and v[0] in ALONE]
+    groups = [runs[k:k + per_block] for runs in shared.values()
+              for k in range(0, len(runs), per_block)]
     for group in groups:
-        try:
-            summaries, _ = run_block([s for _, s in group for _ in seeds],
-                                     seeds * len(group), args.days, kept=())
-        except ValueError:  # should a block fail to mix other parameters: one at a time
-            summaries = [s for _, scenario in group
-                         for s in run_block(scenario, seeds, args.days, kept=())[0]]
+        summaries, _ = run_block([s for _, s in group for _ in seeds],
+                                 seeds * len(group), args.days, kept=())
         for j, (i, _) in enumerate(group):
             runs = summaries[j * len(seeds):(j + 1) * len(seeds)]
             rates[i] = float(np.mean([s["pattern"] for s in runs]))

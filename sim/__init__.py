@@ -10,4 +10,13 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 from sim.errors import ParleyError, ScenarioError
 from sim.scenario import Scenario, load_scenario
 
-__all__ = ["ParleyError", "Scenario", "ScenarioError", "__version__", "load_scenario"]
+__all__ = ["ParleyError", "Scenario", "ScenarioError", "__version__", "fork", "load_scenario"]
+
+
+def __getattr__(name: str):
+    """``sim.fork``, loaded on first use (:func:`sim.forks.fork`; it needs scipy)."""
+    if name == "fork":
+        from sim.forks import fork
+
+        return fork
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.errors import ParleyError, Problem, ScenarioError
-from sim.ui import cli_catalog, cli_plot, cli_sweep
+from sim.ui import cli_catalog, cli_fork, cli_plot, cli_sweep
 from sim.ui.console import (
     EXTRA_OF,
     ScenarioArg,
@@ -301,6 +301,7 @@ app.add_typer(cli_sweep.sweep_app, name="sweep")
 app.command("analyze")(cli_sweep.analyze)
 app.command("scenarios")(cli_catalog.scenarios)
 app.command("init")(cli_catalog.init)
+app.command("fork")(cli_fork.fork)
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ from sim.ui.app.state import (
     run_odds,
     shocks_setting,
 )
+from sim.ui.app.whatif import WhatIfPanel
 from sim.ui.figures import comparison_figure, live_panels, odds_figure
 
 UI_DEFAULTS = {"per_step": 1, "odds_seeds": 100, "seat": Seat.GOVERNMENT.value, "game_seeds": 50,
@@ -485,4 +486,6 @@ def Page():
             OddsTab(dash, version, ui, update)
         with solara.lab.Tab("Role play"):
             RolePlayTab(dash, version, bump, game, set_game, form, set_form, ui, update)
+        with solara.lab.Tab("What if"):
+            WhatIfPanel(dash)
 
