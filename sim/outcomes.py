@@ -11,6 +11,7 @@ functions, so a band means the same thing everywhere.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -208,7 +209,10 @@ def kaplan_meier(event_days, end_days, last: int) -> Survival:
         return Survival(day, ones, ones, ones, int(when.size), 0)
     times = np.where(seen, when, ends)
     result = stats.ecdf(stats.CensoredData.right_censored(times, ~seen)).sf
-    interval = result.confidence_interval(0.95, method="log-log")
+    with warnings.catch_warnings():  # undefined ends (NaN) are replaced just below
+        warnings.filterwarnings("ignore", "The confidence interval is undefined",
+                                RuntimeWarning)
+        interval = result.confidence_interval(0.95, method="log-log")
     share_ = result.evaluate(day)
     low, high = (np.where(np.isfinite(v), v, share_) for v in
                  (interval.low.evaluate(day), interval.high.evaluate(day)))

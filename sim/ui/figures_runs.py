@@ -132,8 +132,7 @@ def timeline(result: RunResult, title: str | None = None) -> Figure:
     press.set_ylabel("felt pressure\n(pressure)")
     press.set_xlabel(f"day (0 = {spec.meta.start_date.isoformat()})")
     _legend_beside(press)
-    fig.suptitle(title or f"{plain(spec.meta.name)}, seed {result.seed}: one run of "
-                 f"{last} days")
+    fig.suptitle(title or f"{plain(spec.meta.name)}, seed {result.seed}")
     return fig
 
 
@@ -208,8 +207,8 @@ def survival(groups: dict, days: int, event: str = "completion_day", ax=None):
     pairs = {k: v if isinstance(v, tuple) else (v, days) for k, v in groups.items()}
     survival_curves(ax, pairs, days)
     n = sum(np.size(v[0]) for v in pairs.values())
-    ax.set_ylabel(f"share of runs still waiting for\n{event_name(event)}")
-    title(ax, f"Time to the {event_name(event).removeprefix('the ')}",
+    ax.set_ylabel("share of runs still waiting")
+    title(ax, f"Time until {event_name(event)}",
           f"{runs_text(n)}; Kaplan-Meier, runs without it censored at their last day",
           "shade: 95% interval")
     return ax

@@ -45,10 +45,10 @@ def output_label(name: str) -> str:
 
 
 def event_name(name: str) -> str:
-    """What a day field waits for: ``first walkout`` for ``first_walkout_day``."""
+    """What a day field waits for: ``the first walkout`` for ``first_walkout_day``."""
     out = FIELD.get(name)
     text = out.meaning if out is not None and len(out.meaning) <= LONG else name
-    return plain(text.removeprefix("day of the ").removeprefix("day ").replace("_", " "))
+    return plain(text.removeprefix("day of ").removeprefix("day ").replace("_", " "))
 
 
 def output_unit(name: str) -> str:

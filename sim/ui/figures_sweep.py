@@ -102,9 +102,9 @@ def outcome_vs_parameter(runs, parameter: str, outcome: str, ax=None, by: str | 
         stats = np.array([_summarise(grouped[(xs == v).to_numpy()], flag) for v in x])
         name = "all runs" if by is None else f"{by.removeprefix('param:')} = {level:g}"
         ax.fill_between(x, stats[:, 0], stats[:, 2], color=colour, alpha=0.18, lw=0)
-        ax.plot(x, stats[:, 0], color=colour, ls=ls, lw=0.8)
-        ax.plot(x, stats[:, 2], color=colour, ls=ls, lw=0.8)
-        ax.plot(x, stats[:, 1], color=colour, ls=ls, marker=marker, lw=2,
+        ax.plot(x, stats[:, 0], color=colour, ls=ls, lw=0.8, gid=f"low {name}")
+        ax.plot(x, stats[:, 2], color=colour, ls=ls, lw=0.8, gid=f"high {name}")
+        ax.plot(x, stats[:, 1], color=colour, ls=ls, marker=marker, lw=2, gid=name,
                 label=(f"share, {name}" if flag else f"median, {name}"))
     ax.set_xlabel(parameter_label(col))
     if flag:
@@ -204,8 +204,8 @@ def survival_by(runs, parameter: str, event: str, days: int, by: str | None = No
         if by is not None:
             ax.set_title(f"{by.removeprefix('param:')} = {level:g} "
                          f"({runs_text(len(panel))})", fontsize=9)
-    axes[0][0].set_ylabel(f"share of runs still waiting for\n{event_name(event)}")
-    fig.suptitle(f"Time to the {event_name(event).removeprefix('the ')}"
+    axes[0][0].set_ylabel("share of runs still waiting")
+    fig.suptitle(f"Time until {event_name(event)}"
                  f" by {col.removeprefix('param:')}; {runs_text(len(runs))}\n"
                  "Kaplan-Meier, runs without the event censored at their last day; "
                  "shade: 95% interval" + "".join(
