@@ -398,3 +398,59 @@ def test_the_gallery_shows_every_kind_in_a_small_png(kind):
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"![{kind}]({kind}.png)" in (ROOT / "docs" / "gallery" / "README.md").read_text(
         encoding="utf-8")
+
+
+# parley plot on a sweep, end to end
+
+
+@pytest.fixture(scope="module")
+def tiny_sweep(tmp_path_factory):
+    pytest.importorskip("pyarrow")
+    from sim import sweep
+
+    folder = tmp_path_factory.mktemp("sweep")
+    spec = folder / "tiny.yaml"
+    spec.write_text(f"""\
+name: tiny
+base: {TEACHING.as_posix()}
+parameters:
+  - {{path: {PATIENCE}, values: [1.0, 3.0]}}
+  - {{path: {PUSH}, kind: lever, values: [0.0, 0.7]}}
+  - {{path: {TRUST}, values: [0.3, 0.6]}}
+design: {{method: full_factorial}}
+replicates: 2
+master_seed: 3
+days: 25
+keep: summary
+""", encoding="utf-8")
+    sweep.run(spec, folder / "out", workers=1)
+    return folder / "out"
+
+
+@pytest.mark.parametrize(("kind", "options", "says"), [
+    ("sweep", ["--x", PATIENCE, "--y", PUSH, "--output", "pattern"],
+     f"pooled over {TRUST} (2 values)"),
+    ("survival", ["--x", PATIENCE, "--y", TRUST, "--output", "first_walkout_day"],
+     f"pooled over {PUSH} (2 values)"),
+    ("phase", ["--output", "pattern"], f"pooled over {TRUST} (2 values)"),
+])
+def test_parley_plot_of_a_sweep_names_what_it_pools(tiny_sweep, tmp_path, monkeypatch, kind,
+                                                    options, says):
+    from typer.testing import CliRunner
+
+    from sim.ui import cli_plot
+    from sim.ui.cli import app
+
+    drawn = {}
+    real = cli_plot.save_figure
+    monkeypatch.setattr(cli_plot, "save_figure",
+                        lambda fig, path: (drawn.setdefault("fig", fig), real(fig, path)))
+    out = tmp_path / f"{kind}.png"
+    done = CliRunner().invoke(app, ["plot", str(tiny_sweep), "--kind", kind, *options,
+                                    "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert out.stat().st_size > 0
+    fig = drawn["fig"]
+    texts = [fig.get_suptitle(), *(_title(ax) for ax in fig.axes)]
+    assert any(says in t for t in texts), texts
+    assert any("n = 16 runs" in t for t in texts), texts
