@@ -168,7 +168,7 @@ def test_a_picture_that_pools_over_a_parameter_says_so():
     plt.close("all")
     ax = figures.outcome_vs_parameter(runs, PATIENCE, "gov_released", by=TRUST)
     assert f"pooled over {PUSH} (2 values)" in _title(ax)
-    assert len([ln for ln in ax.lines if ln.get_label().startswith("median")]) == 3
+    assert _legend(ax) == ["0.3", "0.5", "0.6"] and ax.get_legend().get_title().get_text() == TRUST
     plt.close("all")
     ax = figures.phase_diagram(runs, PATIENCE, PUSH, "pattern")
     assert f"pooled over {TRUST} (3 values)" in _title(ax)

@@ -105,7 +105,7 @@ def outcome_vs_parameter(runs, parameter: str, outcome: str, ax=None, by: str | 
         ax.plot(x, stats[:, 0], color=colour, ls=ls, lw=0.8, gid=f"low {name}")
         ax.plot(x, stats[:, 2], color=colour, ls=ls, lw=0.8, gid=f"high {name}")
         ax.plot(x, stats[:, 1], color=colour, ls=ls, marker=marker, lw=2, gid=name,
-                label=(f"share, {name}" if flag else f"median, {name}"))
+                label=name if by is None else f"{level:g}")
     ax.set_xlabel(parameter_label(col))
     if flag:
         ax.set_ylabel(f"share of runs with {output_label(outcome)}")
@@ -123,7 +123,9 @@ def outcome_vs_parameter(runs, parameter: str, outcome: str, ax=None, by: str | 
           f"{col.removeprefix('param:')}",
           runs_text(len(runs), "" if binned else each), band_note,
           pooled_note(runs, [col, by] if by else [col]), binned)
-    ax.legend(fontsize=8, loc="best")
+    # Beside the axes, so that it never covers a line or a band.
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+              title=by.removeprefix("param:") if by else None, title_fontsize=8)
     return ax
 
 
@@ -269,5 +271,5 @@ def sensitivity(result: dict, ax=None, n: int | None = None):
     ax.axvline(0, color="black", lw=0.8)
     title(ax, f"{result['method'].title()} sensitivity of {output_label(result['output'])}",
           runs_text(n) if n else "")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="best")
     return ax
