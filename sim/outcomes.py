@@ -11,6 +11,7 @@ functions, so a band means the same thing everywhere.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -160,3 +161,59 @@ def position(you: float, values) -> Position:
     if kept.size == 0:
         return Position(0.0, 0.0)
     return Position(float((kept < you).mean()), float((kept > you).mean()))
+
+
+@dataclass(frozen=True)
+class Survival:
+    """The Kaplan-Meier share of runs still waiting for an event, day by day, with a 95% band.
+
+    Attributes:
+        day: days 0, 1, ..., last.
+        share: estimated share of runs in which the event has not happened by the end of a day.
+        low: lower end of the pointwise 95% interval (exponential Greenwood, "log-log").
+        high: its upper end.
+        n: runs.
+        events: runs in which the event happened.
+    """
+
+    day: np.ndarray
+    share: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    n: int
+    events: int
+
+
+def kaplan_meier(event_days, end_days, last: int) -> Survival:
+    """Kaplan-Meier estimate of the time to an event over runs, some of which never reach it.
+
+    A run without the event is right-censored at its last day: it is known to have waited at
+    least that long, not that it would never have seen the event. Estimated with
+    ``scipy.stats.ecdf`` on ``scipy.stats.CensoredData``; the band is its pointwise 95%
+    "log-log" (exponential Greenwood) interval, taken as the estimate itself where that is
+    undefined (before the first event, where the estimate is 1).
+
+    Args:
+        event_days: the event's day in each run (``None`` or NaN where it never happened).
+        end_days: each run's last day (a number for all runs, or one a run).
+        last: the last day to estimate.
+    """
+    from scipy import stats
+
+    when = as_floats(event_days)
+    ends = np.broadcast_to(np.asarray(end_days, dtype=float), when.shape)
+    seen = np.isfinite(when)
+    day = np.arange(last + 1)
+    if not seen.any():  # nothing happened: every run waited to its end
+        ones = np.ones(day.size)
+        return Survival(day, ones, ones, ones, int(when.size), 0)
+    times = np.where(seen, when, ends)
+    result = stats.ecdf(stats.CensoredData.right_censored(times, ~seen)).sf
+    with warnings.catch_warnings():  # undefined ends (NaN) are replaced just below
+        warnings.filterwarnings("ignore", "The confidence interval is undefined",
+                                RuntimeWarning)
+        interval = result.confidence_interval(0.95, method="log-log")
+    share_ = result.evaluate(day)
+    low, high = (np.where(np.isfinite(v), v, share_) for v in
+                 (interval.low.evaluate(day), interval.high.evaluate(day)))
+    return Survival(day, share_, low, high, int(when.size), int(seen.sum()))

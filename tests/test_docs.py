@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-DOCS = sorted([ROOT / "README.md", ROOT / "data" / "README.md", *(ROOT / "docs").glob("*.md")])
+DOCS = sorted([ROOT / "README.md", ROOT / "data" / "README.md", *(ROOT / "docs").glob("*.md"),
+               *(ROOT / "docs").glob("*/*.md")])
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 PATH = re.compile(r"`([\w.-]+(?:/[\w.-]+)+\.(?:py|yaml|yml|csv|md|txt|ipynb|png|json|toml|sh))`")
 MACHINE = re.compile(r"(?<![\w.])/(?:work|home|root|tmp)/[\w./-]+")

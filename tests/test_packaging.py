@@ -190,13 +190,56 @@ def test_make_lab_starts_jupyterlab_from_the_lab_extra_on_the_notebooks():
 # The wheel
 
 
-def test_the_wheel_carries_the_shipped_folders(tmp_path):
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """The wheel of this checkout, built once for the module's tests."""
+    folder = tmp_path_factory.mktemp("wheel")
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
-                           "--quiet", "-w", str(tmp_path)], capture_output=True, text=True,
+                           "--quiet", "-w", str(folder)], capture_output=True, text=True,
                           timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
-    (wheel,) = tmp_path.glob("parley-*.whl")
+    (built,) = folder.glob("parley-*.whl")
+    return built
+
+
+def test_the_wheel_carries_the_shipped_folders(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert sorted(n.removeprefix("sim/shipped/") for n in names
                   if n.startswith("sim/shipped/")) == SHIPPED
     assert "sim/ui/cli.py" in names and "sim/catalog.py" in names
+
+
+# Run from the unpacked wheel, in a folder outside the checkout: the package must find its
+# shipped files in itself (the dependencies come from this environment).
+FROM_THE_WHEEL = """
+import sys
+from pathlib import Path
+import sim
+from sim import catalog
+from sim.runner import run
+from sim.scenario import load_scenario
+here = Path(sys.argv[1]).resolve()
+assert Path(sim.__file__).resolve().is_relative_to(here), sim.__file__
+assert catalog.shipped_root() == here / "sim" / "shipped", catalog.shipped_root()
+names = {e.name for e in catalog.entries()}
+for entry in catalog.entries():
+    if entry.kind == "scenario":
+        load_scenario(catalog.find(entry.name))  # extends: and data paths resolve inside
+home = load_scenario(catalog.find("afghanistan_2020"))
+assert Path(home.meta.reference_data).resolve().is_file()
+print(len(names), run(home, days=5).summary["days"])
+"""
+
+
+def test_the_wheels_scenarios_load_and_run_from_the_installed_package(wheel, tmp_path):
+    target = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:  # what pip install puts in site-packages
+        archive.extractall(target)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    proc = subprocess.run([sys.executable, "-c", FROM_THE_WHEEL, str(target)],
+                          capture_output=True, text=True, cwd=outside, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(target)}, check=False)
+    assert proc.returncode == 0, proc.stderr
+    count, days = proc.stdout.split()
+    assert int(count) == len(list(catalog.entries())) and int(days) == 5

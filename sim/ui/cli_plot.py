@@ -45,7 +45,9 @@ def plot(
     seeds: Annotated[int, typer.Option(min=1, help="seeds for scenario plots")] = 100,
     days: Annotated[int | None, typer.Option(help="days (scenario plots)")] = None,
     x: Annotated[str | None, typer.Option(help="parameter on the x axis (sweeps)")] = None,
-    y: Annotated[str | None, typer.Option(help="parameter on the y axis (phase)")] = None,
+    y: Annotated[str | None, typer.Option(
+        help="parameter on the y axis (phase); one line (sweep) or panel (survival) each")]
+    = None,
     output: Annotated[str | None, typer.Option(help="outcome to show (sweeps)")] = None,
     measure: Annotated[str, typer.Option(help="gov_released or ins_released (history)")]
     = "gov_released",
@@ -108,7 +110,7 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
         return ax.figure
     event = output or "completion_day"
     ax = plots.survival({spec.meta.name: ensemble.values(event)}, ensemble.scenario.run.days,
-                        event.removesuffix("_day"))
+                        event)
     return ax.figure
 
 
@@ -116,8 +118,6 @@ def _draw_sweep(plots, target, kind, x, y, output):
     from sim import sweep
 
     need("a plot of a sweep", "pyarrow", *(("SALib",) if kind == "sensitivity" else ()))
-    from sim.outcomes import as_floats
-
     manifest = sweep.read_manifest(target)
     params = [p["path"] for p in manifest["spec"]["parameters"]]
     for name in (x, y):
@@ -130,7 +130,8 @@ def _draw_sweep(plots, target, kind, x, y, output):
             fail([Problem(str(target), "--kind", f"sensitivity needs a sobol or morris design, "
                           f"this sweep used {method}", "a sweep with design.method sobol or "
                           "morris")])
-        return plots.sensitivity(sweep.analyze(target, method, output or "gov_released")).figure
+        return plots.sensitivity(sweep.analyze(target, method, output or "gov_released"),
+                                 n=manifest["n_runs"]).figure
     runs = sweep.load(target, tables=["runs"]).runs
     runs = runs[runs["status"] == "ok"]
     if kind == "phase":
@@ -140,9 +141,7 @@ def _draw_sweep(plots, target, kind, x, y, output):
         return plots.phase_diagram(runs, x or params[0], y or params[1],
                                    output or "pattern").figure
     if kind == "survival":
-        col = f"param:{x or params[0]}"
-        event = output or "completion_day"
-        groups = {f"{col.removeprefix('param:')}={v:g}": as_floats(g[event])
-                  for v, g in runs.groupby(col)}
-        return plots.survival(groups, manifest["days"], event.removesuffix("_day")).figure
-    return plots.outcome_vs_parameter(runs, x or params[0], output or "gov_released").figure
+        return plots.survival_by(runs, x or params[0], output or "completion_day",
+                                 manifest["days"], by=y)
+    return plots.outcome_vs_parameter(runs, x or params[0], output or "gov_released",
+                                      by=y).figure
