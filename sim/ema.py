@@ -23,6 +23,8 @@ so differences between experiments come from their parameters alone.
 Any of EMA's evaluators runs the model one experiment at a time (the Mesa model, about 20 ms
 a run of 54 days); :class:`EngineEvaluator` runs all the experiments of a call together in the
 ensemble engine (:mod:`sim.engine`), with the same results run for run, many times faster.
+Runs of one block must share the return-to-fight parameters (``conflict.return_base``,
+``young_age``, ``young_factor``, ``senior_factor``): experiments that vary them run one by one.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import annotated_types
 import numpy as np
 
 from sim.catalog import find
+from sim.errors import ScenarioError
 from sim.outputs import FIELD, SUMMARY, Kind
 from sim.scenario import Scenario, load_scenario, with_overrides
 
@@ -49,6 +52,9 @@ LEVER_SECTIONS = ("mediator",)
 
 SPREAD = 0.2
 """Half-width of a parameter's default range, as a share of the scenario's value."""
+
+SMALLEST_BLOCK = 4
+"""Fewer experiments that can share a block than this run one by one in the Mesa model."""
 
 SKIPPED_OUTCOMES = ("seed", "days")
 """Summary fields that are inputs of a run rather than outcomes."""
@@ -114,7 +120,8 @@ def ranges(scenario: Scenario, sections: Sequence[str], spread: float = SPREAD,
     Each is ``value * (1 ± spread)`` within the schema's bounds, whole numbers for integer
     parameters. A parameter at 0, or whose range would hold one value, is left out unless
     named in ``paths`` (then a zero spans its schema bounds up to 1, and a whole number at
-    least one either side).
+    least one either side). An end that would break a cross-field rule of the scenario on
+    its own is pulled back to the scenario's value.
     """
     wanted = None if paths is None else set(paths)
     out = []
@@ -140,9 +147,22 @@ def ranges(scenario: Scenario, sections: Sequence[str], spread: float = SPREAD,
                 lo, hi = math.ceil(lo), math.floor(hi)
                 if hi <= lo and wanted is not None:  # named: at least one either side
                     lo, hi = max(low, value - 1), min(high, value + 1)
+            lo, hi = _valid_end(scenario, path, lo, value), _valid_end(scenario, path, hi, value)
             if hi > lo:
                 out.append(Range(path, lo, hi, integer))
     return out
+
+
+def _valid_end(scenario: Scenario, path: str, end: float, value: float) -> float:
+    """An end of a range, or the scenario's value where that end breaks a cross-field rule.
+
+    ``government.unilateral_batch`` above ``agreement.batch_cap``, say.
+    """
+    try:
+        with_overrides(scenario, {path: end})
+    except ScenarioError:
+        return value
+    return end
 
 
 DTYPES = {Kind.INT: int, Kind.OPTIONAL: float, Kind.FLOAT: float, Kind.BOOL: bool}
@@ -201,11 +221,19 @@ class Runner:
         from sim.engine import run_block, structure
 
         specs = [self.scenario_for(p) for p in params]
-        groups: dict[str, list[int]] = {}
+        groups: dict[tuple, list[int]] = {}
         for i, (spec, _) in enumerate(specs):
-            groups.setdefault(structure(spec), []).append(i)
+            c = spec.conflict
+            # The engine works out the chances of return to fight once per block, so runs of
+            # one block must share their parameters (a sweep over them would need the same).
+            key = (structure(spec), c.return_base, c.young_age, c.young_factor, c.senior_factor)
+            groups.setdefault(key, []).append(i)
         out: list[dict[str, Any]] = [{} for _ in specs]
         for members in groups.values():
+            if len(members) < SMALLEST_BLOCK:  # a block of one costs more than a Mesa run
+                for i in members:
+                    out[i] = self(**params[i])
+                continue
             summaries, _ = run_block([specs[i][0] for i in members],
                                      [specs[i][1] for i in members], self.days, kept=())
             for i, summary in zip(members, summaries, strict=True):

@@ -28,6 +28,7 @@ from sim.ema import (
     outcome_names,
     path_of,
 )
+from sim.errors import ScenarioError
 from sim.outputs import SUMMARY, Kind
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario, with_overrides
@@ -64,6 +65,15 @@ def field_bounds(path: str) -> tuple[float, float]:
     return low, high
 
 
+def valid(home: Scenario, path: str, end: float, value: float) -> float:
+    """An end of a range, or the value where that end alone breaks a cross-field rule."""
+    try:
+        with_overrides(home, {path: end})
+    except ScenarioError:
+        return value
+    return end
+
+
 def test_uncertainties_and_levers_come_from_the_schema(home):
     m = model(home)
     for params, sections in ((m.uncertainties, UNCERTAINTY_SECTIONS),
@@ -77,6 +87,7 @@ def test_uncertainties_and_levers_come_from_the_schema(home):
             hi = min(high, value * (1 + SPREAD))
             if isinstance(value, int):
                 lo, hi = math.ceil(lo), math.floor(hi)
+            lo, hi = (valid(home, path, lo, value), valid(home, path, hi, value))
             if hi <= lo:  # a range of one value says nothing
                 assert path not in got
                 continue
@@ -144,3 +155,40 @@ def test_the_model_function_pickles_for_process_pools(home):
     params = {"insurgent__patience": 1.3, "insurgent__frustration_rate": 0.35, "seed": 5}
     assert runner(**params) == m.function(**params)
     assert m.function.run_many([params])[0].keys() == runner(**params).keys()
+
+
+RETURN = ("conflict.return_base", "conflict.young_age", "conflict.young_factor",
+          "conflict.senior_factor")
+
+
+def test_engine_blocks_equal_runs_one_by_one_over_every_parameter(home, rng):
+    """Every default uncertainty and lever varied at once: the engine's block gives each
+    experiment the outcomes of its own Mesa run (return-to-fight parameters are shared by a
+    block, so they stay at the scenario's values here)."""
+    m = model(home, days=54)
+    params = [p for p in [*m.uncertainties, *m.levers] if path_of(p.name) not in RETURN]
+    assert len(params) > 40
+    experiments = []
+    for _ in range(12):
+        e = {"seed": int(rng.integers(0, 2**31))}
+        for p in params:
+            if isinstance(p, ema.IntegerParameter):
+                e[p.name] = int(rng.integers(p.lower_bound, p.upper_bound + 1))
+            else:
+                e[p.name] = float(rng.uniform(p.lower_bound, p.upper_bound))
+        experiments.append(e)
+    together = m.function.run_many(experiments)
+    for e, got in zip(experiments, together, strict=True):
+        alone = m.function(**e)
+        assert got.keys() == alone.keys()
+        assert all(same(got[k], None if np.isnan(alone[k]) else alone[k]) if isinstance(
+            alone[k], float) else got[k] == alone[k] for k in alone)
+
+
+def test_default_ranges_keep_the_scenario_valid(home):
+    m = model(home)
+    for p in [*m.uncertainties, *m.levers]:
+        for end in (p.lower_bound, p.upper_bound):
+            with_overrides(home, {path_of(p.name): end})  # raises if an end breaks a rule
+    batch = next(p for p in m.uncertainties if p.name == "government__unilateral_batch")
+    assert batch.upper_bound == home.agreement.batch_cap  # pulled back from 120
