@@ -351,6 +351,11 @@ def departures(scenario: Scenario, theory: Theory) -> list[str]:
     return out
 
 
+def meets(scenario: Scenario, theory: Theory) -> bool:
+    """Whether a scenario meets a theory's assumptions (it is its own theory configuration)."""
+    return not departures(scenario, theory)
+
+
 def configuration(scenario: Scenario, theory: Theory) -> Scenario:
     """The scenario with a theory's assumptions imposed: :data:`CONFIGURATIONS`, no shocks.
 

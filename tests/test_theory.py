@@ -29,6 +29,7 @@ from sim.theory import (
     geometric_mean,
     kydd_threshold,
     latest_day,
+    meets,
     paths,
     releases_to_reciprocate,
     threshold_day,
@@ -293,9 +294,9 @@ def test_the_home_scenario_walkout_beside_its_runs(home):
 
 @pytest.mark.parametrize("theory", list(Theory))
 def test_a_configuration_meets_its_assumptions(theory, home):
-    assert departures(home, theory)
+    assert departures(home, theory) and not meets(home, theory)
     config = configuration(home, theory)
-    assert departures(config, theory) == []
+    assert departures(config, theory) == [] and meets(config, theory)
     assert [s.kind for s in config.timeline] == ["talks_open"]  # only the opening stays
     assert talks_open_day(config) == talks_open_day(home) == 31
 

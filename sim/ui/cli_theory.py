@@ -7,8 +7,9 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
+from sim.errors import ParleyError
 from sim.scenario import Scenario
-from sim.ui.console import out, save_figure
+from sim.ui.console import fail, out, save_figure
 
 
 def _stats(values) -> str:
@@ -31,7 +32,10 @@ def print_theory(scenario: Scenario, runs: int, plot: Path | None = None) -> lis
     """
     from sim.theory_runs import beside
 
-    rows = beside(scenario, runs)
+    try:
+        rows = beside(scenario, runs)
+    except ParleyError as exc:  # a configuration the scenario cannot take, said in one line
+        fail(exc.problems)
     table = Table(title=f"theory beside the runs: {escape(scenario.meta.name)}, {runs} runs "
                   "of each theory configuration", header_style="bold")
     for col in ("theory", "closed form", "runs: median / mean", "result",
