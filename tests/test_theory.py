@@ -321,3 +321,16 @@ def test_report_refuses_a_bad_theory_plot(tmp_path):
                tmp_path / "t.bmp")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "--theory-plot" in proc.stderr
+
+
+def test_the_figure_marks_each_closed_form(home):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.ui.theory_figures import theory_figure
+
+    rows = [agreement(home, 5, 0), reciprocation(home, 5, 0), walkout(home, 50, 0)]
+    fig = theory_figure(rows)
+    for ax, row in zip(fig.axes, rows, strict=True):
+        lines = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+        assert [line.get_xdata()[0] for line in lines] == [row.closed_form]
