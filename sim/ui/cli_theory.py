@@ -42,7 +42,7 @@ def print_theory(scenario: Scenario, runs: int, plot: Path | None = None) -> lis
                 "scenario as is: median / mean"):
         table.add_column(col, overflow="fold")
     for row in rows:
-        closed = "never" if row.closed_form is None else f"{row.closed_form:g}"
+        closed = "never" if row.closed_form is None else f"{row.closed_form:.4g}"
         table.add_row(row.theory.value, closed, _stats(row.simulated),
                       "agrees" if row.agrees else "DIFFERS", _stats(row.scenario_values))
     out.print(table)
