@@ -136,9 +136,10 @@ def test_the_core_leaves_the_heavy_stacks_to_extras():
     assert {"pyarrow", "salib", "dask"} <= extras["sweep"]
     assert {"solara", "ipyvuetify"} <= extras["app"]
     assert "jupyterlab" in extras["lab"]
-    assert not core & (extras["sweep"] | extras["app"] | extras["lab"])
+    assert "ema_workbench" in extras["ema"]
+    assert not core & (extras["sweep"] | extras["app"] | extras["lab"] | extras["ema"])
     dev = PYPROJECT["project"]["optional-dependencies"]["dev"]
-    assert "parley[sweep,app,lab]" in dev
+    assert "parley[sweep,app,lab,ema]" in dev
 
 
 def test_each_extras_module_is_installed_by_the_extra_it_names():

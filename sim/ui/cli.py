@@ -142,12 +142,19 @@ def report(
     = None,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="override a parameter: dotted.path=value (repeatable)")] = None,
+    theory: Annotated[bool, typer.Option(
+        help="also set closed forms beside the runs of their theory configurations")] = False,
+    theory_plot: Annotated[Path | None, typer.Option(
+        help="with --theory, draw the closed forms on the runs' histograms in this image")]
+    = None,
 ) -> None:
     """Run many seeds; print the pattern rate, distributions and the fit to reported counts."""
     from sim.ensemble import run_ensemble
     from sim.report import load_reference, summarize_ensemble
     from sim.scenario import load_scenario
 
+    if theory_plot is not None:
+        check_image(theory_plot, "--theory-plot")
     try:
         spec = load_scenario(scenario, *run_overrides(set_))
         ref_path = data or spec.meta.reference_data
@@ -187,6 +194,10 @@ def report(
                         _fmt(row["p10"]),
                         _fmt(row["p90"]), "pass" if row["passed"] else "FAIL")
         out.print(ref)
+    if theory:
+        from sim.ui.cli_theory import print_theory
+
+        figures["theory"] = print_theory(spec, seeds, theory_plot)
     if json_out is not None:
         tmp = json_out.with_name(f".{json_out.name}.tmp")
         tmp.write_text(json.dumps(figures, indent=2), encoding="utf-8")
