@@ -225,7 +225,9 @@ class Room:
     def view(self, seat: Seat | str) -> RoleView:
         """What one seat sees now."""
         seat = Seat(seat)
-        return role_view(self.games[seat], seat in self.pending, self.waiting_for)
+        view = role_view(self.games[seat], seat in self.pending, self.waiting_for)
+        view.facts["days"] = self.days  # the game's length, not the scenario's
+        return view
 
     def summary(self) -> dict:
         """The room's outcome so far, in the same terms as a run's summary."""

@@ -20,6 +20,7 @@ import numpy as np
 import solara
 import solara.lab
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.agents.base import Seat
 from sim.catalog import default_scenarios_dir
@@ -119,8 +120,8 @@ def Big(text: str, classes: list[str], testid: str = ""):
 
 
 @solara.component
-def RoomCard(session: Session, code: str):
-    """One room on the teacher's screen: code, seats, day, talks, the latest news."""
+def RoomCard(session: Session, code: str, version: int):
+    """One room on the teacher's screen (``version`` redraws it when the session changes)."""
     room = session.room(code)
     names = room.names
     seats = ", ".join(f"{getattr(names, s.value)} ({s.value}): {room.seated.get(s, 'agents')}"
@@ -143,7 +144,7 @@ def RoomCard(session: Session, code: str):
 
 def course_figure(report: RoomDebrief, names) -> Figure:
     """A room's releases day by day (solid) beside the agents' on the same seed (dashed)."""
-    fig = Figure(figsize=(6.4, 3.0), dpi=100, layout="constrained")
+    fig = Figure(figsize=(6.4, 3.6), dpi=100, layout="constrained")
     ax = fig.subplots()
     for key, colour, who in (("gov_released", BLUE, names.government),
                              ("ins_released", ORANGE, names.insurgent)):
@@ -153,13 +154,15 @@ def course_figure(report: RoomDebrief, names) -> Figure:
                 color=colour, lw=1.4, ls="--", label=f"freed by the {who}: agents")
     if report.departed is not None:
         ax.axvline(report.departed, color="#555555", ls=":", lw=1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("day")
     ax.set_ylabel("prisoners freed")
     ax.set_ylim(bottom=0, top=max(10.0, 1.1 * float(np.max([
         report.course["gov_released"].max(), report.course["ins_released"].max(),
         report.agents_course["gov_released"].max(), report.agents_course["ins_released"].max()]))))
-    ax.set_title(f"Room {report.code} against the agents on the same seed", fontsize=12)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, frameon=False)
+    fig.suptitle(f"Room {report.code} against the agents on the same seed", fontsize=12)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=10,
+              frameon=False)
     return fig
 
 
@@ -170,7 +173,7 @@ def debrief_task(session: Session, runs: int):
 
 
 @solara.component
-def Debrief(session: Session):
+def Debrief(session: Session, version: int):
     """Each room's course beside the agents', and against the odds of many agent runs."""
     solara.Button(f"Debrief: compare every room with the agents ({DEBRIEF_RUNS} runs)",
                   color="primary", classes=["parley-debrief"], disabled=debrief_task.pending,
@@ -195,7 +198,7 @@ def Debrief(session: Session):
 @solara.component
 def Teacher():
     """The teacher's screen."""
-    session, _ = use_session()
+    session, version = use_session()
     router = solara.use_router()
     key = os.environ.get(KEY_ENV)
     if key and parse_qs(router.search or "").get("key", [""])[0] != key:
@@ -228,13 +231,13 @@ def Teacher():
                                             f"{session.phase.value}"))
     with solara.Row(style={"flex-wrap": "wrap"}):
         for code in list(session.rooms):
-            RoomCard(session, code)
+            RoomCard(session, code, version)
     if session.phase is SessionPhase.OVER:
-        Debrief(session)
+        Debrief(session, version)
 
 
 @solara.component
-def Seating(session: Session, code: str, on_seat):
+def Seating(session: Session, code: str, on_seat, version: int):
     """A student's name and the three seats (a taken seat names who holds it)."""
     name, set_name = solara.use_state("")
     error, set_error = solara.use_state("")
@@ -316,7 +319,7 @@ def Student():
         seat = None  # the seat was freed (for example by a reload of the server)
     Big(f"Room {code}", ["parley-room-code"])
     if seat is None:
-        Seating(session, code, set_seat)
+        Seating(session, code, set_seat, version)
     else:
         SeatPage(session, code, seat, version)
 

@@ -1,0 +1,164 @@
+"""The classroom in real browsers: ``parley app --classroom``, a teacher and three students,
+each in a browser context of their own (their own cookies, so their own Solara session), in
+Debian's headless Chromium through Playwright.
+
+Skipped without chromium, except when ``CI=true`` (see :mod:`test_browser`).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from conftest import PARLEY, ROOT, free_port
+from test_browser import CHROMIUM_ARGS, TIMEOUT_MS, _chromium, _missing, _stop, _wait_until_serving
+
+DAYS = 3
+
+
+def test_a_classroom_game_in_chromium(tmp_path):
+    executable = _chromium()
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        _missing("Playwright for Python is not installed (pip install playwright)")
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    stderr_path, stdout_path = tmp_path / "server.stderr", tmp_path / "server.stdout"
+    with stderr_path.open("w") as err, stdout_path.open("w") as out:
+        server = subprocess.Popen([str(PARLEY), "app", "--classroom", "--port", str(port),
+                                   "--rooms", "2", "--days", str(DAYS)], cwd=ROOT, stdout=out,
+                                  stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+    page_errors: list[str] = []
+    try:
+        _wait_until_serving(url, server, stderr_path, 90)
+        printed = stdout_path.read_text(encoding="utf-8")
+        key = re.search(r"/teacher\?key=(\S+)", printed)
+        assert key, printed
+        assert re.search(r"students open http://[\d.]+:\d+/", printed), printed
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                pages = []
+                for _ in range(4):
+                    page = browser.new_context(viewport={"width": 1024, "height": 768}
+                                               ).new_page()
+                    page.set_default_timeout(TIMEOUT_MS)
+                    page.on("console", lambda m: page_errors.append(f"console: {m.text}")
+                            if m.type == "error" else None)
+                    page.on("pageerror", lambda e: page_errors.append(f"page error: {e}"))
+                    pages.append(page)
+                _drive(expect, url, key.group(1), *pages, tmp_path=tmp_path)
+            finally:
+                browser.close()
+        server_errors = stderr_path.read_text(encoding="utf-8").strip()
+    finally:
+        _stop(server)
+    assert not page_errors, "\n".join(page_errors)
+    assert server_errors == "", server_errors
+
+
+def _seat(page, expect, url: str, code: str, name: str, seat: str, by_typing: bool) -> None:
+    if by_typing:  # the way a student without the link joins: the code from the projector
+        page.goto(url)
+        page.locator(".parley-code-input input").fill(code.lower())
+        page.locator(".parley-join-button").click()
+    else:
+        page.goto(f"{url}room/{code}")
+    page.locator(".parley-name input").fill(name)
+    page.locator(f".parley-seat-{seat}").click()
+    expect(page.get_by_test_id("seat-status")).to_contain_text(f"Room {code}: you are the")
+
+
+def _send(page) -> None:
+    page.locator(".parley-send").click()
+
+
+def _drive(expect, url, key, teacher, ana, ben, cy, tmp_path) -> None:
+    # A student who finds the teacher's page without its key gets no buttons.
+    cy.goto(f"{url}teacher")
+    expect(cy.get_by_text("This is the teacher's page")).to_be_visible()
+    expect(cy.locator(".parley-start")).to_have_count(0)
+
+    teacher.goto(f"{url}teacher?key={key}")
+    expect(teacher.get_by_test_id("join-address")).to_contain_text("Join at http://")
+    codes = teacher.get_by_test_id("room-code")
+    expect(codes).to_have_count(2)
+    first, second = codes.all_inner_texts()
+    # The code is shown big enough to read from the back of a room.
+    size = codes.first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 40, size
+
+    _seat(ana, expect, url, first, "Ana", "government", by_typing=True)
+    _seat(ben, expect, url, first, "Ben", "insurgent", by_typing=False)
+    _seat(cy, expect, url, second, "Cy", "mediator", by_typing=False)
+    # A taken seat names who holds it, in every browser, and cannot be taken again.
+    cy_other = cy.context.new_page()
+    cy_other.goto(f"{url}room/{first}")
+    taken = cy_other.locator(".parley-seat-government")
+    expect(taken).to_contain_text("Ana")
+    expect(taken).to_be_disabled()
+    cy_other.close()
+
+    room1, room2 = teacher.get_by_test_id(f"room-{first}"), teacher.get_by_test_id(f"room-{second}")
+    expect(teacher.locator(".parley-room").first).to_contain_text("Ana")
+    expect(teacher.locator(".parley-room").first).to_contain_text("Ben")
+    teacher.locator(".parley-start").click()
+    expect(teacher.get_by_test_id("session-phase")).to_contain_text("playing")
+
+    # Each seat sees what its role would know, and nothing of the other side's mind.
+    ana_view, ben_view, cy_view = (p.get_by_test_id("seat-view") for p in (ana, ben, cy))
+    expect(ana_view).to_contain_text("Pressure you feel")
+    expect(ben_view).to_contain_text("frustration")
+    for text in ("frustration", "patience"):
+        expect(ana_view).not_to_contain_text(text)
+        expect(cy_view).not_to_contain_text(text)
+    expect(ben_view).not_to_contain_text("Pressure you feel")
+    expect(cy_view).not_to_contain_text("Pressure you feel")
+
+    # Ana's government frees 25 prisoners on its own on day 1, which the agents did not.
+    ana.locator(".parley-decision input").nth(2).fill("25")
+    for day in range(1, DAYS + 1):
+        if day == 2:
+            ana.locator(".parley-decision input").nth(2).fill("0")
+        _send(ana)
+        expect(ana.get_by_test_id("seat-status")).to_contain_text("waiting for insurgent")
+        expect(room1).to_contain_text("waiting for insurgent")
+        expect(room1).to_contain_text(f"Day {day - 1} of {DAYS}")
+        _send(ben)  # the last seated person in room 1: the day is played, every screen moves
+        expect(ana.get_by_test_id("seat-status")).to_contain_text(f"Day {day} of {DAYS}")
+        expect(room1).to_contain_text(f"Day {day} of {DAYS}")
+        # Room 2 waits for its own student only; room 1's moves did not move it.
+        expect(room2).to_contain_text(f"Day {day - 1} of {DAYS}")
+        _send(cy)
+        expect(room2).to_contain_text(f"Day {day} of {DAYS}")
+    teacher.screenshot(path=str(tmp_path / "classroom_teacher.png"), full_page=True)
+    ana.screenshot(path=str(tmp_path / "classroom_student.png"), full_page=True)
+
+    # The last day ends the game; the teacher's debrief sets each room beside the agents.
+    expect(teacher.get_by_test_id("session-phase")).to_contain_text("over")
+    expect(ben.get_by_test_id("seat-status")).to_contain_text("the game is over")
+    teacher.locator(".parley-debrief").click()
+    report1 = teacher.get_by_test_id(f"debrief-{first}")
+    expect(report1).to_contain_text(f"Room {first} (Ana (government), Ben (insurgent)), "
+                                    f"{DAYS} days", timeout=90_000)
+    expect(report1).to_contain_text("100 runs of other seeds")
+    expect(report1).to_contain_text("agents on this seed")
+    expect(report1).to_contain_text("the room's course left the agents' on day 1")
+    expect(report1).to_contain_text("prisoners freed by the Afghan government: the room 25")
+    expect(teacher.get_by_test_id(f"debrief-{second}")).to_contain_text(
+        "the room followed the agents' course day by day")
+    expect(teacher.get_by_test_id(f"debrief-{second}")).to_contain_text("Cy (mediator)")
+    expect(teacher.locator(".parley-room img")).to_have_count(2)
+    teacher.screenshot(path=str(tmp_path / "classroom_debrief.png"), full_page=True)
+
+
+def test_classroom_refuses_an_invalid_scenario(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("insurgent:\n  patience: 0\n", encoding="utf-8")
+    done = subprocess.run([str(PARLEY), "app", "--classroom", "--scenario", str(bad)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
+    assert "patience" in done.stderr
