@@ -35,7 +35,8 @@ from sim.classroom import (
 )
 from sim.roleplay import DecisionError, phase_label
 from sim.scenario import load_scenario
-from sim.ui.app.page import CSS, DecisionForm, NarrativeLog, _form_from, _move_from
+from sim.ui.app.moves import form_from, move_from
+from sim.ui.app.page import CSS, DecisionForm, NarrativeLog
 from sim.ui.app.state import SCENARIO_ENV
 from sim.ui.figures import BLUE, ORANGE
 
@@ -270,12 +271,12 @@ def SeatPage(session: Session, code: str, seat: Seat, version: int):
     game = room.games[seat]
     form, set_form = solara.use_state({})
     error, set_error = solara.use_state("")
-    form = {**_form_from(game), **form}
+    form = {**form_from(game), **form}
     view = room.view(seat)
 
     def send():
         try:
-            session.submit(code, seat, _move_from(game, form))
+            session.submit(code, seat, move_from(game, form))
             set_error("")
         except DecisionError as exc:
             set_error(str(exc))
