@@ -11,7 +11,7 @@ import re
 import subprocess
 
 from conftest import PARLEY, ROOT, free_port
-from test_browser import CHROMIUM_ARGS, TIMEOUT_MS, _chromium, _missing, _stop, _wait_until_serving
+from test_browser import CHROMIUM_ARGS, _chromium, _missing, _stop, _wait_until_serving, watched
 
 DAYS = 3
 
@@ -42,13 +42,8 @@ def test_a_classroom_game_in_chromium(tmp_path):
             try:
                 pages = []
                 for _ in range(4):
-                    page = browser.new_context(viewport={"width": 1024, "height": 768}
-                                               ).new_page()
-                    page.set_default_timeout(TIMEOUT_MS)
-                    page.on("console", lambda m: page_errors.append(f"console: {m.text}")
-                            if m.type == "error" else None)
-                    page.on("pageerror", lambda e: page_errors.append(f"page error: {e}"))
-                    pages.append(page)
+                    context = browser.new_context(viewport={"width": 1024, "height": 768})
+                    pages.append(watched(context.new_page(), page_errors))
                 _drive(expect, url, key.group(1), *pages, tmp_path=tmp_path)
             finally:
                 browser.close()
