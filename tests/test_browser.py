@@ -16,7 +16,11 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import PARLEY, ROOT, cli, free_port, write_yaml
@@ -80,42 +84,65 @@ def _stop(server: subprocess.Popen) -> None:
             server.wait(timeout=15)
 
 
-def test_dashboard_in_chromium(tmp_path):
+@dataclass
+class Served:
+    """A running ``parley app``: its address, what it printed, when it was started."""
+
+    url: str
+    stdout: Path
+    started: float
+
+
+@contextmanager
+def served(tmp_path: Path, *args: str, seconds: float = 90) -> Iterator[Served]:
+    """``parley app --port PORT ARGS`` on a free port until the block ends; the server must
+    say nothing on stderr while serving."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    stderr_path, stdout_path = tmp_path / "server.stderr", tmp_path / "server.stdout"
+    started = time.monotonic()
+    with stderr_path.open("w") as err, stdout_path.open("w") as out:
+        server = subprocess.Popen([str(PARLEY), "app", "--port", str(port), *args], cwd=ROOT,
+                                  stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                  start_new_session=True)
+    try:
+        _wait_until_serving(url, server, stderr_path, seconds)
+        yield Served(url, stdout_path, started)
+        # What the server said while serving (not what it says while being stopped).
+        server_errors = stderr_path.read_text(encoding="utf-8").strip()
+    finally:
+        _stop(server)
+    assert server_errors == "", server_errors
+
+
+@contextmanager
+def chromium() -> Iterator[tuple[Any, Any]]:
+    """Debian's headless Chromium through Playwright: ``(browser, expect)``."""
     executable = _chromium()
     try:
         from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _missing("Playwright for Python is not installed (pip install playwright)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser, expect
+        finally:
+            browser.close()
 
+
+def test_dashboard_in_chromium(tmp_path):
+    _chromium()
     bad = write_yaml(tmp_path / "bad.yaml", "insurgent:\n  patience: 0\n  mood: grim\n")
     expected_problems = cli("validate", bad).stderr.strip().splitlines()
     assert len(expected_problems) == 2
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    stderr_path = tmp_path / "server.stderr"
-    stdout_path = tmp_path / "server.stdout"
-    with stderr_path.open("w") as err, stdout_path.open("w") as out:
-        server = subprocess.Popen([str(PARLEY), "app", "--port", str(port), "--scenario",
-                                   str(bad)], cwd=ROOT, stdout=out, stderr=err,
-                                  stdin=subprocess.DEVNULL, start_new_session=True)
     page_errors: list[str] = []
-    try:
-        _wait_until_serving(url, server, stderr_path, 60)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            try:
-                page = watched(browser.new_page(viewport={"width": 1440, "height": 1000}),
-                               page_errors)
-                _drive(page, expect, url, expected_problems, tmp_path)
-            finally:
-                browser.close()
-        # What the server said while serving (not what it says while being stopped).
-        server_errors = stderr_path.read_text(encoding="utf-8").strip()
-    finally:
-        _stop(server)
+    with served(tmp_path, "--scenario", str(bad), seconds=60) as app, chromium() as (
+            browser, expect):
+        page = watched(browser.new_page(viewport={"width": 1440, "height": 1000}), page_errors)
+        _drive(page, expect, app.url, expected_problems, tmp_path)
     assert not page_errors, "\n".join(page_errors)
-    assert server_errors == "", server_errors
 
 
 def _drive(page, expect, url: str, expected_problems: list[str], tmp_path: Path) -> None:
@@ -230,47 +257,25 @@ def test_sidebar_overlap_check_finds_overlaps():
 
 
 def test_dashboard_on_a_projector(tmp_path):
-    executable = _chromium()
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _missing("Playwright for Python is not installed (pip install playwright)")
     from sim.ui.app.page import SPEEDS
     from sim.ui.app.projector import smallest_px
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    stderr_path = tmp_path / "server.stderr"
-    started = time.monotonic()
-    with stderr_path.open("w") as err:
-        server = subprocess.Popen([str(PARLEY), "app", "--port", str(port)], cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=err,
-                                  stdin=subprocess.DEVNULL, start_new_session=True)
+    _chromium()
     page_errors: list[str] = []
-    try:
-        _wait_until_serving(url, server, stderr_path, 90)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            try:
-                page = watched(browser.new_page(viewport=PROJECTOR), page_errors)
-                opened = time.monotonic()
-                page.goto(url)
-                chart = page.locator(".parley-live-figure img")
-                expect(chart).to_be_visible(timeout=90_000)
-                now = time.monotonic()
-                print(f"\ntime to first render: {now - started:.1f} s from server start, "
-                      f"{now - opened:.1f} s from opening the page")
-                _projector_checks(page, expect, chart, smallest_px, tmp_path)
-                speed = _play_speed(page, expect, max(SPEEDS))
-                print(f"play at {max(SPEEDS)} days a second: {speed:.1f} days a second")
-                assert speed >= 20, speed
-            finally:
-                browser.close()
-        server_errors = stderr_path.read_text(encoding="utf-8").strip()
-    finally:
-        _stop(server)
+    with served(tmp_path) as app, chromium() as (browser, expect):
+        page = watched(browser.new_page(viewport=PROJECTOR), page_errors)
+        opened = time.monotonic()
+        page.goto(app.url)
+        chart = page.locator(".parley-live-figure img")
+        expect(chart).to_be_visible(timeout=90_000)
+        now = time.monotonic()
+        print(f"\ntime to first render: {now - app.started:.1f} s from server start, "
+              f"{now - opened:.1f} s from opening the page")
+        _projector_checks(page, expect, chart, smallest_px, tmp_path)
+        speed = _play_speed(page, expect, max(SPEEDS))
+        print(f"play at {max(SPEEDS)} days a second: {speed:.1f} days a second")
+        assert speed >= 20, speed
     assert not page_errors, "\n".join(page_errors)
-    assert server_errors == "", server_errors
 
 
 def _projector_checks(page, expect, chart, smallest_px, tmp_path: Path) -> None:

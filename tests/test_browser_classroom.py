@@ -10,48 +10,26 @@ from __future__ import annotations
 import re
 import subprocess
 
-from conftest import PARLEY, ROOT, free_port
-from test_browser import CHROMIUM_ARGS, _chromium, _missing, _stop, _wait_until_serving, watched
+from conftest import PARLEY, ROOT
+from test_browser import _chromium, chromium, served, watched
 
 DAYS = 3
 
 
 def test_a_classroom_game_in_chromium(tmp_path):
-    executable = _chromium()
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _missing("Playwright for Python is not installed (pip install playwright)")
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    stderr_path, stdout_path = tmp_path / "server.stderr", tmp_path / "server.stdout"
-    with stderr_path.open("w") as err, stdout_path.open("w") as out:
-        server = subprocess.Popen([str(PARLEY), "app", "--classroom", "--port", str(port),
-                                   "--rooms", "2", "--days", str(DAYS)], cwd=ROOT, stdout=out,
-                                  stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+    _chromium()
     page_errors: list[str] = []
-    try:
-        _wait_until_serving(url, server, stderr_path, 90)
-        printed = stdout_path.read_text(encoding="utf-8")
+    with served(tmp_path, "--classroom", "--rooms", "2", "--days", str(DAYS)) as app, \
+            chromium() as (browser, expect):
+        printed = app.stdout.read_text(encoding="utf-8")
         key = re.search(r"/teacher\?key=(\S+)", printed)
         assert key, printed
         assert re.search(r"students open http://[\d.]+:\d+/", printed), printed
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            try:
-                pages = []
-                for _ in range(4):
-                    context = browser.new_context(viewport={"width": 1024, "height": 768})
-                    pages.append(watched(context.new_page(), page_errors))
-                _drive(expect, url, key.group(1), *pages, tmp_path=tmp_path)
-            finally:
-                browser.close()
-        server_errors = stderr_path.read_text(encoding="utf-8").strip()
-    finally:
-        _stop(server)
+        # Four people, four browser contexts: each has its own cookies, so its own session.
+        pages = [watched(browser.new_context(viewport={"width": 1024, "height": 768}).new_page(),
+                         page_errors) for _ in range(4)]
+        _drive(expect, app.url, key.group(1), *pages, tmp_path=tmp_path)
     assert not page_errors, "\n".join(page_errors)
-    assert server_errors == "", server_errors
 
 
 def _seat(page, expect, url: str, code: str, name: str, seat: str, by_typing: bool) -> None:
