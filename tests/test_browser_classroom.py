@@ -74,6 +74,10 @@ def _drive(expect, url, key, teacher, ana, ben, cy, tmp_path) -> None:
     expect(taken).to_be_disabled()
     cy_other.close()
 
+    # A student whose page reloads takes their seat back under the same name.
+    ben.reload()
+    _seat(ben, expect, url, first, "Ben", "insurgent", by_typing=False)
+
     room1, room2 = teacher.get_by_test_id(f"room-{first}"), teacher.get_by_test_id(f"room-{second}")
     expect(teacher.locator(".parley-room").first).to_contain_text("Ana")
     expect(teacher.locator(".parley-room").first).to_contain_text("Ben")

@@ -37,8 +37,9 @@ from sim.roleplay import DecisionError, phase_label
 from sim.scenario import load_scenario
 from sim.ui.app.moves import form_from, move_from
 from sim.ui.app.page import CSS, DecisionForm, NarrativeLog
+from sim.ui.app.projector import projected
 from sim.ui.app.state import SCENARIO_ENV
-from sim.ui.figures import BLUE, ORANGE
+from sim.ui.figures import BLUE, DASHBOARD_WIDTH, ORANGE
 
 ROOMS_ENV = "PARLEY_CLASSROOM_ROOMS"
 DAYS_ENV = "PARLEY_CLASSROOM_DAYS"
@@ -123,29 +124,30 @@ def Big(text: str, classes: list[str], testid: str = ""):
 @solara.component
 def RoomCard(session: Session, code: str, version: int):
     """One room on the teacher's screen (``version`` redraws it when the session changes)."""
-    room = session.room(code)
-    names = room.names
-    seats = ", ".join(f"{getattr(names, s.value)} ({s.value}): {room.seated.get(s, 'agents')}"
-                      for s in Seat)
-    course = room.course()
-    waiting = ", ".join(s.value for s in room.waiting_for)
+    with session.lock:  # a day may be played in another thread meanwhile
+        room = session.room(code)
+        names = room.names
+        seats = ", ".join(f"{getattr(names, s.value)} ({s.value}): "
+                          f"{room.seated.get(s, 'agents')}" for s in Seat)
+        course = room.course()
+        waiting = ", ".join(s.value for s in room.waiting_for)
+        status = (f"Day {room.day} of {room.days}: talks {phase_label(room.model.phase)}; "
+                  f"freed {int(course['gov_released'][-1])} and "
+                  f"{int(course['ins_released'][-1])}"
+                  + (f"; waiting for {waiting}" if waiting and session.playing else "")
+                  + _seconds_text(session, code))
+        events = tuple(room.model.events[-8:])
     with solara.Column(classes=["parley-room"], gap="2px"):
         Big(code, ["parley-room-code"])
         solara.HTML(tag="div", attributes={"data-testid": f"room-{code}"},
-                    unsafe_innerHTML=escape(
-                        f"Day {room.day} of {room.days}: talks {phase_label(room.model.phase)}; "
-                        f"freed {int(course['gov_released'][-1])} and "
-                        f"{int(course['ins_released'][-1])}"
-                        + (f"; waiting for {waiting}" if waiting and session.playing else "")
-                        + _seconds_text(session, code)))
+                    unsafe_innerHTML=escape(status))
         solara.HTML(tag="div", classes=["parley-help"], unsafe_innerHTML=escape(seats))
-        NarrativeLog(tuple(room.model.events[-8:]), room.scenario.meta.start_date,
-                     f"room-log-{code}")
+        NarrativeLog(events, room.scenario.meta.start_date, f"room-log-{code}")
 
 
 def course_figure(report: RoomDebrief, names) -> Figure:
     """A room's releases day by day (solid) beside the agents' on the same seed (dashed)."""
-    fig = Figure(figsize=(6.4, 3.6), dpi=100, layout="constrained")
+    fig = Figure(figsize=(DASHBOARD_WIDTH, 3.8), layout="constrained")
     ax = fig.subplots()
     for key, colour, who in (("gov_released", BLUE, names.government),
                              ("ins_released", ORANGE, names.insurgent)):
@@ -161,9 +163,8 @@ def course_figure(report: RoomDebrief, names) -> Figure:
     ax.set_ylim(bottom=0, top=max(10.0, 1.1 * float(np.max([
         report.course["gov_released"].max(), report.course["ins_released"].max(),
         report.agents_course["gov_released"].max(), report.agents_course["ins_released"].max()]))))
-    fig.suptitle(f"Room {report.code} against the agents on the same seed", fontsize=12)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=10,
-              frameon=False)
+    fig.suptitle(f"Room {report.code} against the agents on the same seed")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=1)
     return fig
 
 
@@ -192,8 +193,8 @@ def Debrief(session: Session, version: int):
             solara.HTML(tag="ul", unsafe_innerHTML=items,
                         attributes={"data-testid": f"debrief-{report.code}"})
             if report.days:
-                solara.FigureMatplotlib(course_figure(report, names), format="png",
-                                        dependencies=[id(report)])
+                solara.FigureMatplotlib(projected(course_figure, report, names),
+                                        format="png", dependencies=[id(report)])
 
 
 @solara.component
@@ -257,8 +258,10 @@ def Seating(session: Session, code: str, on_seat, version: int):
             holder = room.seated.get(seat)
             label = f"{getattr(room.names, seat.value)} ({seat.value})" + (
                 f": {holder}" if holder else "")
+            # A student whose page reloaded takes their seat back by typing the same name.
             solara.Button(label, on_click=lambda seat=seat: take(seat),
-                          disabled=holder is not None, color="primary",
+                          disabled=holder is not None and holder != name.strip(),
+                          color="primary",
                           classes=[f"parley-seat-{seat.value}"])
     if error:
         solara.Error(error)
@@ -267,12 +270,22 @@ def Seating(session: Session, code: str, on_seat, version: int):
 @solara.component
 def SeatPage(session: Session, code: str, seat: Seat, version: int):
     """A seated student: their role's view, their decision, the room's news."""
-    room = session.room(code)
-    game = room.games[seat]
     form, set_form = solara.use_state({})
     error, set_error = solara.use_state("")
-    form = {**form_from(game), **form}
-    view = room.view(seat)
+    with session.lock:  # a day may be played in another thread meanwhile
+        room = session.room(code)
+        game = room.games[seat]
+        form = {**form_from(game), **form}
+        view = room.view(seat)
+        waiting = ", ".join(s.value for s in room.waiting_for) or "the day"
+        over = session.phase is SessionPhase.OVER or room.over
+        day, events = room.day, tuple(room.model.events)
+        status = (f"Room {code}: you are the {view.seat_name} ({seat.value}). Day {day} of "
+                  f"{room.days}; " + (
+                      "the teacher has not started yet" if session.phase is SessionPhase.LOBBY
+                      else "the game is over" if over
+                      else f"you have moved; waiting for {waiting}" if view.moved
+                      else "your move") + f"{_seconds_text(session, code)}.")
 
     def send():
         try:
@@ -281,24 +294,18 @@ def SeatPage(session: Session, code: str, seat: Seat, version: int):
         except DecisionError as exc:
             set_error(str(exc))
 
-    state = ("the teacher has not started yet" if session.phase is SessionPhase.LOBBY
-             else "the game is over" if session.phase is SessionPhase.OVER or room.over
-             else "you have moved; waiting for " + (", ".join(s.value for s in room.waiting_for)
-                                                    or "the day") if view.moved
-             else "your move")
-    solara.HTML(tag="div", attributes={"data-testid": "seat-status"}, unsafe_innerHTML=escape(
-        f"Room {code}: you are the {view.seat_name} ({seat.value}). Day {room.day} of "
-        f"{room.days}; {state}{_seconds_text(session, code)}."))
+    solara.HTML(tag="div", attributes={"data-testid": "seat-status"},
+                unsafe_innerHTML=escape(status))
     solara.HTML(tag="div", classes=["parley-view"], attributes={"data-testid": "seat-view"},
                 unsafe_innerHTML=escape("\n".join(view_lines(view, room.names))))
-    if session.playing and not room.over:
-        DecisionForm(game, room.day, form, set_form)
+    if session.playing and not over:
+        DecisionForm(game, day, form, set_form)
         solara.Button("Send my move" if not view.moved else "Change my move", color="primary",
                       on_click=send, classes=["parley-send"])
     if error:
         solara.Error(error)
     solara.HTML(tag="h4", unsafe_innerHTML="What happened")
-    NarrativeLog(tuple(room.model.events), room.scenario.meta.start_date, "seat-narrative")
+    NarrativeLog(events, room.scenario.meta.start_date, "seat-narrative")
 
 
 @solara.component
