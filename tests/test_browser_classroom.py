@@ -96,7 +96,7 @@ def _drive(expect, url, key, teacher, ana, ben, cy, tmp_path) -> None:
 
     # Ana's government frees 25 prisoners on its own on day 1, which the agents did not.
     ana.locator(".parley-decision input").nth(2).fill("25")
-    for day in range(1, DAYS + 1):
+    for day in range(1, DAYS):
         if day == 2:
             ana.locator(".parley-decision input").nth(2).fill("0")
         _send(ana)
@@ -110,6 +110,14 @@ def _drive(expect, url, key, teacher, ana, ben, cy, tmp_path) -> None:
         expect(room2).to_contain_text(f"Day {day - 1} of {DAYS}")
         _send(cy)
         expect(room2).to_contain_text(f"Day {day} of {DAYS}")
+    # The last day nobody moves: the teacher's timer plays it in both rooms.
+    expect(ana.get_by_test_id("seat-status")).not_to_contain_text("s left on the timer")
+    timer = teacher.locator(".parley-timer input")
+    timer.fill("2")
+    timer.press("Enter")
+    expect(ana.get_by_test_id("seat-status")).to_contain_text("s left on the timer")
+    expect(room1).to_contain_text(f"Day {DAYS} of {DAYS}", timeout=30_000)
+    expect(room2).to_contain_text(f"Day {DAYS} of {DAYS}", timeout=30_000)
     teacher.screenshot(path=str(tmp_path / "classroom_teacher.png"), full_page=True)
     ana.screenshot(path=str(tmp_path / "classroom_student.png"), full_page=True)
 

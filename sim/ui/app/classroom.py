@@ -87,26 +87,23 @@ def shared_session() -> Session:
 
 
 def use_session() -> tuple[Session, int]:
-    """The shared session and a version that changes (and redraws) when the session does.
+    """The shared session and a stamp that changes (and redraws) when the session does.
 
-    While the game is on, the page also redraws each second, for the timer's countdown.
+    While the timer runs, the stamp also changes each second, for the countdown.
     """
     session = solara.use_memo(shared_session, [])
-    version, set_version = solara.use_state(session.version)
-    _, set_tick = solara.use_state(0)
+    stamp, set_stamp = solara.use_state(0)
 
     def follow(cancel: threading.Event):
         seen = session.version
         while not cancel.is_set():
             now = session.wait(seen, timeout=1.0)
-            if now != seen:
+            if now != seen or (session.playing and session.seconds_per_day is not None):
                 seen = now
-                set_version(now)
-            elif session.playing and session.seconds_per_day is not None:
-                set_tick(lambda t: t + 1)
+                set_stamp(lambda s: s + 1)
 
     solara.use_thread(follow, dependencies=[], intrusive_cancel=False)
-    return session, version
+    return session, stamp
 
 
 def _seconds_text(session: Session, code: str) -> str:
