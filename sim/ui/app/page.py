@@ -41,6 +41,7 @@ SPEEDS = (1, 2, 5, 10, 20, 50)
 MAX_REDRAWS = 4.0
 """Redraws a second at most while playing: drawing the panels costs 0.2-1 s, stepping a day
 about a millisecond, so a fast play steps several days between two redraws."""
+PLAY_GAP = 0.1  # seconds the page stays idle between two frames, for a click on Pause
 UI_DEFAULTS = {"per_step": 1, "odds_seeds": 100, "seat": Seat.GOVERNMENT.value, "game_seeds": 50,
                "repeat": 1, "error": "", "speed": 5}
 
@@ -456,8 +457,9 @@ def Page():
             done += ran
             bump()
             drawn.wait(timeout=10)  # the page has drawn this frame
-            pause = max(start + done / speed, frame + 1 / MAX_REDRAWS) - time.monotonic()
-            if cancel.wait(max(0.0, pause)):
+            now = time.monotonic()
+            pause = max(start + done / speed - now, frame + 1 / MAX_REDRAWS - now, PLAY_GAP)
+            if cancel.wait(pause):
                 return
         set_playing(False)
 
