@@ -7,6 +7,7 @@ import threading
 import numpy as np
 import pytest
 from conftest import HOME
+from test_app import html, kernel  # noqa: F401 (kernel is a fixture)
 
 from sim.agents.base import GovernmentMove, InsurgentMove, MediatorMove, Response, Seat
 from sim.classroom import (
@@ -264,3 +265,35 @@ def test_room_codes_are_short_and_distinct(home):
     assert all(len(code) == 4 and set(code) <= set(CODE_LETTERS) for code in session.rooms)
     with pytest.raises(ClassroomError, match="at least one room"):
         Session(home, rooms=0)
+
+
+# The pages, rendered in a Solara kernel without a browser (tests/test_browser_classroom.py
+# drives them in Chromium)
+
+
+@pytest.mark.usefixtures("kernel")
+def test_a_seat_page_sends_a_move_and_the_teacher_card_shows_it(home):
+    import ipyvuetify as v
+    import solara
+
+    from sim.ui.app import classroom as pages
+
+    session, _ = _session(home, rooms=1, days=5)
+    code = next(iter(session.rooms))
+    session.take(code, Seat.GOVERNMENT, "Ana")
+    session.take(code, Seat.INSURGENT, "Ben")
+    session.start()
+    _, seat_rc = solara.render(pages.SeatPage(session, code, Seat.GOVERNMENT, 0),
+                               handle_error=False)
+    _, card_rc = solara.render(pages.RoomCard(session, code, 0), handle_error=False)
+    try:
+        assert "your move" in html(seat_rc, "seat-status")
+        assert "frustration" not in html(seat_rc, "seat-view")
+        seat_rc.find(v.Btn, children=["Send my move"]).widget.click()
+        assert session.room(code).pending == {Seat.GOVERNMENT: GovernmentMove(
+            home.agreement.round_size, 0, 0)}
+        card_rc.render(pages.RoomCard(session, code, 1))
+        assert "waiting for insurgent" in html(card_rc, f"room-{code}")
+    finally:
+        seat_rc.close()
+        card_rc.close()
