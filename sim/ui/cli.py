@@ -323,7 +323,7 @@ def app_command(
     scenario: Annotated[Path | None, typer.Option(
         help="scenario file or name to open first (default: afghanistan_2020)",
         callback=find_file)] = None,
-    port: Annotated[int, typer.Option(min=1, max=65535, help="port on localhost")] = 8765,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to serve on")] = 8765,
     open_browser: Annotated[bool, typer.Option(
         "--open/--no-open", help="open the dashboard in a web browser")] = False,
     classroom: Annotated[bool, typer.Option(
