@@ -125,18 +125,22 @@ class ParleyModel(Releases, mesa.Model):
         self._check_end()               # 8. completion, conditions, truce, collapse
         self._record()                  # 9. record the day
 
-    def play(self, move: Move) -> None:
-        """Advance one day with a person's decision for one seat; agents play the others.
+    def play(self, *moves: Move) -> None:
+        """Advance one day with people's decisions for their seats; agents play the others.
 
-        The move's type names the seat (:class:`~sim.agents.base.GovernmentMove`, ...).
+        Each move's type names its seat (:class:`~sim.agents.base.GovernmentMove`, ...); a
+        classroom room passes one move per seated person, role play passes one.
         """
-        agent = {GovernmentMove: self.government, InsurgentMove: self.insurgent,
-                 MediatorMove: self.mediator}[type(move)]
-        agent.move = move
+        seats = {GovernmentMove: self.government, InsurgentMove: self.insurgent,
+                 MediatorMove: self.mediator}
+        agents = [seats[type(move)] for move in moves]
+        for agent, move in zip(agents, moves, strict=True):
+            agent.move = move
         try:
             self.step()
         finally:
-            agent.move = None
+            for agent in agents:
+                agent.move = None
 
     def run(self) -> ParleyModel:
         """Run every remaining day."""

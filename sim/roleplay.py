@@ -99,12 +99,15 @@ class Game:
     Args:
         scenario: a validated scenario (its ``run.seed`` and ``run.days`` are used).
         seat: the seat the person takes.
+        model: the model to sit in (a classroom room seats several people in one model);
+            default a new model of ``scenario``.
     """
 
-    def __init__(self, scenario: Scenario, seat: Seat | str) -> None:
+    def __init__(self, scenario: Scenario, seat: Seat | str,
+                 model: ParleyModel | None = None) -> None:
         self.scenario = scenario
         self.seat = Seat(seat)
-        self.model = ParleyModel(scenario)
+        self.model = model if model is not None else ParleyModel(scenario)
         self.moves: list[Move] = []
         self.stopped = False
 

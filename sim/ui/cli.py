@@ -335,11 +335,17 @@ def app_command(
     scenario: Annotated[Path | None, typer.Option(
         help="scenario file or name to open first (default: afghanistan_2020)",
         callback=find_file)] = None,
-    port: Annotated[int, typer.Option(min=1, max=65535, help="port on localhost")] = 8765,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to serve on")] = 8765,
     open_browser: Annotated[bool, typer.Option(
         "--open/--no-open", help="open the dashboard in a web browser")] = False,
+    classroom: Annotated[bool, typer.Option(
+        help="serve a multi-seat classroom to the local network instead")] = False,
+    rooms: Annotated[int, typer.Option(min=1, max=20, help="classroom: rooms (groups)")] = 2,
+    days: Annotated[int, typer.Option(min=1, max=3650, help="classroom: days a game")] = 30,
+    seconds: Annotated[int, typer.Option(
+        min=0, max=3600, help="classroom: seconds a day on the timer (0: no timer)")] = 0,
 ) -> None:
-    """Serve the classroom dashboard on localhost until Ctrl+C (Solara)."""
+    """Serve the dashboard on localhost (or, with --classroom, the LAN) until Ctrl+C."""
     import os
     import subprocess
 
@@ -358,10 +364,17 @@ def app_command(
     env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS"), quiet) if w)
-    cmd = [sys.executable, "-m", "solara", "run", "sim.ui.app.page", "--host", "127.0.0.1",
+    host, module, lines = "127.0.0.1", "sim.ui.app.page", [
+        f"Parley dashboard: http://localhost:{port}  (Ctrl+C stops it)"]
+    if classroom:
+        from sim.ui.cli_classroom import CLASSROOM_HOST, classroom_env
+
+        lines = classroom_env(env, scenario, port, rooms, days, seconds)
+        host, module = CLASSROOM_HOST, "sim.ui.app.classroom"
+    cmd = [sys.executable, "-m", "solara", "run", module, "--host", host,
            "--port", str(port), "--production", "--no-check-version",
            "--open" if open_browser else "--no-open"]
-    print(f"Parley dashboard: http://localhost:{port}  (Ctrl+C stops it)", flush=True)
+    print("\n".join(lines), flush=True)
     server = subprocess.Popen(cmd, env=env)
     try:
         code = server.wait()

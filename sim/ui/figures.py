@@ -10,8 +10,10 @@ session's renders.
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -22,7 +24,7 @@ from sim.events import EventKind
 from sim.outcomes import bands_by_day
 from sim.roleplay import Comparison, phase_label
 from sim.ui.figures_runs import compare, distribution, history, survival, timeline
-from sim.ui.figures_style import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILION
+from sim.ui.figures_style import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILION, plain
 from sim.ui.figures_sweep import outcome_vs_parameter, phase_diagram, sensitivity, survival_by
 
 if TYPE_CHECKING:
@@ -34,6 +36,15 @@ if TYPE_CHECKING:
 __all__ = ["compare", "comparison_figure", "distribution", "history", "live_panels",
            "odds_figure", "outcome_vs_parameter", "phase_diagram", "phase_strip",
            "sensitivity", "survival", "survival_by", "timeline"]
+
+
+DASHBOARD_WIDTH = 6.0  # inches: the dashboard's figures (text sizes: sim.ui.app.projector)
+
+
+def _legend_above(ax, ncols: int = 2, **kwargs) -> None:
+    """The axes' legend above it, outside the data, in rows of ``ncols``."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, borderaxespad=0.2,
+              handlelength=2.0, columnspacing=1.0, **kwargs)
 
 
 # The dashboard's panels
@@ -66,11 +77,14 @@ def phase_strip(ax, day: np.ndarray, phase: np.ndarray, days: int) -> None:
                             edgecolor="#8C6D52", linewidth=0.0)
     starts = np.flatnonzero(np.r_[True, phase[1:] != phase[:-1]])
     ends = np.r_[starts[1:], phase.size]
+    # Days a name's width needs (0.6 em a letter, axes 0.8 of the figure): names never overlap.
+    em_in = mpl.rcParams["font.size"] / 72
+    days_per_inch = days / ax.figure.get_figwidth()
     for a, b in zip(starts, ends, strict=True):
-        if b - a >= max(6, days // 25):
-            name = phase_label(list(Phase)[int(phase[a])])
+        name = phase_label(list(Phase)[int(phase[a])])
+        if b - a >= max(6, 0.6 * em_in * (len(name) + 2) * days_per_inch / 0.8):
             ax.text((day[a] + day[b - 1]) / 2, 0.5, name, ha="center", va="center",
-                    fontsize=8, bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1})
+                    clip_on=True, bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1})
     ax.set_xlim(0, days)
     ax.set_ylim(0, 1)
     ax.set_yticks([])
@@ -85,8 +99,8 @@ def live_panels(snap: Snapshot) -> Figure:
     s = snap.series
     names = snap.scenario.meta.sides
     day = s["day"]
-    fig = Figure(figsize=(11, 8.6), dpi=80, layout="constrained")
-    axes = fig.subplots(5, 1, sharex=True, height_ratios=[2, 1.1, 1.1, 1.1, 0.4])
+    fig = Figure(figsize=(DASHBOARD_WIDTH, 7.6), layout="constrained")
+    axes = fig.subplots(5, 1, sharex=True, height_ratios=[2, 1.1, 1.1, 1.1, 0.45])
     top, mid, moods, press, strip = axes
 
     top.step(day, s["gov_released"], where="post", color=BLUE, lw=2,
@@ -99,9 +113,9 @@ def live_panels(snap: Snapshot) -> Figure:
     most = float(max(s["gov_released"].max(), s["ins_released"].max()))
     top.set_ylim(0, max(10.0, 1.1 * most))
     top.set_ylabel("prisoners freed\n(cumulative)")
-    top.legend(loc="upper left", fontsize=8, ncols=2)
-    top.set_title(f"{snap.scenario.meta.name}, seed {snap.seed}: day {snap.day} of {snap.days}"
-                  f" ({snap.date.isoformat()}), talks {phase_label(snap.phase)}", fontsize=11)
+    _legend_above(top)
+    fig.suptitle(f"{plain(snap.scenario.meta.name)}, seed {snap.seed}: day {snap.day} of "
+                 f"{snap.days}, talks {phase_label(snap.phase)}")
 
     mid.bar(day[1:], s["attacks"][1:], width=1.0, color=GREY)
     strikes = np.flatnonzero(s["airstrike"] > 0)
@@ -109,9 +123,8 @@ def live_panels(snap: Snapshot) -> Figure:
     mid.set_ylim(bottom=0)
     mid.set_ylabel("violence\n(attacks)")
     # Proxies, so that the legend exists before the first day has any bar.
-    mid.legend(handles=[Patch(color=GREY, label="attacks a day"),
-                        Line2D([], [], marker="x", color=VERMILION, ls="none",
-                               label="airstrike")], loc="upper left", fontsize=8, ncols=2)
+    _legend_above(mid, handles=[Patch(color=GREY, label="attacks a day"), Line2D(
+        [], [], marker="x", color=VERMILION, ls="none", label="airstrike")])
 
     moods.plot(day, s["trust"], color=GREEN, lw=1.8, label=f"{names.insurgent} trust")
     moods.plot(day, s["frustration"], color=ORANGE, ls="-.", lw=1.8,
@@ -119,7 +132,7 @@ def live_panels(snap: Snapshot) -> Figure:
     moods.axhline(snap.patience, color=ORANGE, ls=":", lw=1,
                   label=f"patience ({snap.patience:g})")
     moods.set_ylabel("trust and\nfrustration")
-    moods.legend(loc="upper left", fontsize=8, ncols=3)
+    _legend_above(moods)
 
     press.plot(day, s["felt_pressure"], color=BLUE, lw=1.8,
                label=f"pressure felt by the {names.government}")
@@ -128,7 +141,7 @@ def live_panels(snap: Snapshot) -> Figure:
     press.axhline(snap.goodwill_threshold, color=BLUE, ls=":", lw=1,
                   label=f"goodwill threshold now ({snap.goodwill_threshold:g})")
     press.set_ylabel("pressure")
-    press.legend(loc="upper left", fontsize=8, ncols=3)
+    _legend_above(press, ncols=1)
 
     phase_strip(strip, day, s["phase"], snap.days)
     strip.set_xlabel(f"day (0 = {snap.scenario.meta.start_date.isoformat()})")
@@ -158,7 +171,7 @@ def odds_figure(ensemble: Ensemble, snap: Snapshot) -> Figure:
     """The current run drawn over the distribution of many seeds of the same settings."""
     names = snap.scenario.meta.sides
     s = ensemble.series
-    fig = Figure(figsize=(9.5, 7.2), dpi=80, layout="constrained")
+    fig = Figure(figsize=(DASHBOARD_WIDTH, 8.8), layout="constrained")
     top, mid, low = fig.subplots(3, 1, height_ratios=[2, 1.2, 1.2])
     _band(top, s["gov_released"], BLUE, f"freed by the {names.government}")
     _band(top, s["ins_released"], ORANGE, f"freed by the {names.insurgent}")
@@ -170,9 +183,9 @@ def odds_figure(ensemble: Ensemble, snap: Snapshot) -> Figure:
     top.axvline(snap.day, color="black", lw=0.8)
     top.set_ylabel("prisoners freed")
     top.set_xlabel("day")
-    top.legend(loc="upper left", fontsize=8, ncols=3)
-    top.set_title(f"This run (seed {snap.seed}, day {snap.day}) against {len(ensemble.seeds)} "
-                  f"runs of the same settings", fontsize=11)
+    _legend_above(top, ncols=1)
+    fig.suptitle(f"This run (seed {snap.seed}, day {snap.day}) against\n{len(ensemble.seeds)} "
+                 f"runs of the same settings")
 
     attacks = _trailing_mean(s["attacks"][:, 1:])
     x = np.arange(1, attacks.shape[1] + 1)
@@ -184,7 +197,7 @@ def odds_figure(ensemble: Ensemble, snap: Snapshot) -> Figure:
                  label="this run")
     mid.set_ylabel("attacks a day\n(past 7 days)")
     mid.set_xlabel("day")
-    mid.legend(loc="upper left", fontsize=8, ncols=3)
+    _legend_above(mid, ncols=3)
 
     walkouts = ensemble.values("first_walkout_day")
     found = walkouts[np.isfinite(walkouts)]
@@ -200,24 +213,24 @@ def odds_figure(ensemble: Ensemble, snap: Snapshot) -> Figure:
     low.set_ylabel("runs")
     low.set_xlabel("day of the first walkout")
     if found.size or mine is not None:
-        low.legend(loc="upper right", fontsize=8)
+        _legend_above(low, ncols=1)
     return fig
 
 
 def comparison_figure(comparison: Comparison) -> Figure:
     """A student's outcomes (a line) over the agents' distribution (histograms)."""
     keys = [row for row in comparison.rows if row.key in comparison.agents][:6]
-    fig = Figure(figsize=(9.5, 4.6), dpi=80, layout="constrained")
-    axes = fig.subplots(2, 3).ravel()
+    fig = Figure(figsize=(DASHBOARD_WIDTH, 7.0), layout="constrained")
+    axes = fig.subplots(3, 2).ravel()
     for ax, row in zip(axes, keys, strict=False):
         values = np.asarray(comparison.agents[row.key], dtype=float)
         ax.hist(values, bins=min(20, max(3, len(set(values.tolist())))), color=GREY)
-        ax.axvline(row.you, color=VERMILION, lw=2.5, label="you")
-        ax.set_title(row.label, fontsize=9)
+        ax.axvline(row.you, color=VERMILION, lw=2.5)
+        ax.set_title(textwrap.fill(row.label, 28))
         ax.set_yticks([])
-        ax.legend(fontsize=8, loc="upper right")
     for ax in axes[len(keys):]:
         ax.set_visible(False)
-    fig.suptitle(f"You as the {comparison.seat_name} against {comparison.runs} runs of the "
-                 f"agents (grey), over {comparison.days} days", fontsize=11)
+    # One line of text says what the red line is: a legend in each panel would cover bars.
+    fig.suptitle(f"You (red line) as the {comparison.seat_name} against\n{comparison.runs} "
+                 f"runs of the agents (grey), over {comparison.days} days")
     return fig

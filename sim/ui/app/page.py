@@ -11,20 +11,17 @@ per browser session; nothing here computes model quantities.
 from __future__ import annotations
 
 import threading
+import time
 from html import escape
 
 import solara
 import solara.lab
 
-from sim.agents.base import (
-    GovernmentMove,
-    InsurgentMove,
-    MediatorMove,
-    Response,
-    Seat,
-)
+from sim.agents.base import Seat
 from sim.events import narrative
 from sim.roleplay import DecisionError, Game, format_situation, phase_label
+from sim.ui.app.moves import form_from, move_from
+from sim.ui.app.projector import projected
 from sim.ui.app.state import (
     SEED_PATH,
     SLIDER_STEPS,
@@ -40,11 +37,18 @@ from sim.ui.app.state import (
 from sim.ui.app.whatif import WhatIfPanel
 from sim.ui.figures import comparison_figure, live_panels, odds_figure
 
+SPEEDS = (1, 2, 5, 10, 20, 50)
+"""Play speeds offered, in days a second."""
+MAX_REDRAWS = 4.0
+"""Redraws a second at most while playing: drawing the panels costs 0.2-1 s, stepping a day
+about a millisecond, so a fast play steps several days between two redraws."""
+PLAY_GAP = 0.1  # seconds the page stays idle between two frames, for a click on Pause
 UI_DEFAULTS = {"per_step": 1, "odds_seeds": 100, "seat": Seat.GOVERNMENT.value, "game_seeds": 50,
-               "repeat": 1, "error": ""}
-PLAY_DELAY = 0.1  # seconds between two days while playing, after the page has drawn
+               "repeat": 1, "error": "", "speed": 5}
 
 CSS = """
+.parley-log.parley-log-short { max-height: 132px; margin-bottom: 8px; }
+.parley-figure img { max-width: 100%; height: auto; }
 .parley-log { max-height: 340px; overflow-y: auto; display: flex; flex-direction: column-reverse;
   border: 1px solid #ccc; border-radius: 4px; padding: 6px 10px; background: #fbfbfb;
   font-size: 0.9em; line-height: 1.45; margin-bottom: 24px; }
@@ -100,13 +104,14 @@ def Problems(lines: list[str]):
 
 
 @solara.component
-def NarrativeLog(events, start, testid: str):
-    """The narrative as a scrolling log that stays pinned to its latest line."""
+def NarrativeLog(events, start, testid: str, short: bool = False):
+    """The narrative as a scrolling log pinned to its latest line (``short``: a few lines)."""
     lines = narrative(list(events), start)
     body = "".join(f'<div class="{e.kind}">{escape(line)}</div>'
                    for e, line in zip(events, lines, strict=True))
     solara.HTML(tag="div", unsafe_innerHTML=f"<div>{body or 'Nothing has happened yet.'}</div>",
-                classes=["parley-log"], attributes={"data-testid": testid})
+                classes=["parley-log"] + (["parley-log-short"] if short else []),
+                attributes={"data-testid": testid})
 
 
 @solara.component
@@ -200,7 +205,7 @@ def RunTab(dash: Dashboard, version: int, bump, playing: bool, set_playing, ui: 
     """Step, play and reset; live panels; the narrative."""
     per_step = ui["per_step"]
     snap = dash.snapshot()
-    figure = solara.use_memo(lambda: live_panels(snap) if snap is not None else None,
+    figure = solara.use_memo(lambda: projected(live_panels, snap) if snap is not None else None,
                              [version, id(snap.scenario) if snap else None])
     if snap is None:
         solara.Info("No run: the scenario has problems (see the sidebar).")
@@ -224,15 +229,18 @@ def RunTab(dash: Dashboard, version: int, bump, playing: bool, set_playing, ui: 
                         classes=["parley-days-per-step"])
         solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
                       disabled=snap.finished and not playing, classes=["parley-play"])
+        solara.Select("days a second", values=list(SPEEDS), value=ui["speed"],
+                      on_value=lambda v: update(speed=int(v)), dense=True,
+                      style={"max-width": "120px"}, classes=["parley-speed"])
         solara.Button("Reset", on_click=reset, classes=["parley-reset"])
-        solara.HTML(tag="span", attributes={"data-testid": "status"}, unsafe_innerHTML=escape(
-            f"Day {snap.day} of {snap.days} ({snap.date.isoformat()}): talks "
-            f"{phase_label(snap.phase)}; freed {int(snap.series['gov_released'][-1])} and "
-            f"{int(snap.series['ins_released'][-1])}"))
-    with solara.Column(classes=["parley-live-figure"]):
+    solara.HTML(tag="div", attributes={"data-testid": "status"}, unsafe_innerHTML=escape(
+        f"Day {snap.day} of {snap.days} ({snap.date.isoformat()}): talks "
+        f"{phase_label(snap.phase)}; freed {int(snap.series['gov_released'][-1])} and "
+        f"{int(snap.series['ins_released'][-1])}"))
+    # The narrative above the panels: on a projector (1024×768) it shows without scrolling.
+    NarrativeLog(snap.events, snap.scenario.meta.start_date, "narrative", short=True)
+    with solara.Column(classes=["parley-live-figure", "parley-figure"]):
         solara.FigureMatplotlib(figure, format="png", dependencies=[version, id(figure)])
-    solara.HTML(tag="h4", unsafe_innerHTML="Narrative")
-    NarrativeLog(snap.events, snap.scenario.meta.start_date, "narrative")
 
 
 @solara.component
@@ -243,7 +251,7 @@ def OddsTab(dash: Dashboard, version: int, ui: dict, update):
     ensemble = odds_task.value if odds_task.finished else None
     matches = odds_match(ensemble, snap)
     figure = solara.use_memo(
-        lambda: odds_figure(ensemble, snap) if matches and snap is not None else None,
+        lambda: projected(odds_figure, ensemble, snap) if matches and snap is not None else None,
         [id(ensemble), version, matches])
     Paragraph("Run the current settings over many seeds in the background and see whether "
               "this run is typical or against the odds. Their seeds are spawned from the "
@@ -274,7 +282,8 @@ def OddsTab(dash: Dashboard, version: int, ui: dict, update):
     Table(head, body, "odds-table")
     for fact in odds_facts(ensemble, snap):
         Paragraph(fact)
-    solara.FigureMatplotlib(figure, format="png", dependencies=[id(figure)])
+    with solara.Column(classes=["parley-figure"]):
+        solara.FigureMatplotlib(figure, format="png", dependencies=[id(figure)])
 
 
 @solara.component
@@ -308,33 +317,6 @@ def DecisionForm(game: Game, day: int, form: dict, set_form):
                             on_value=field("strike"))
 
 
-def _form_from(game: Game) -> dict:
-    move = game.default_move()
-    form = {"offer_size": 0, "offer_named": 0, "unilateral": 0, "response": Response.REJECT,
-            "on_government": 0.0, "on_insurgent": 0.0, "strike": False}
-    if isinstance(move, GovernmentMove):
-        form.update(offer_size=move.offer_size, offer_named=move.offer_named,
-                    unilateral=move.unilateral)
-    elif isinstance(move, InsurgentMove):
-        form.update(response=move.response)
-    elif isinstance(move, MediatorMove):
-        form.update(on_government=move.on_government, on_insurgent=move.on_insurgent,
-                    strike=move.strike)
-    return form
-
-
-def _move_from(game: Game, form: dict):
-    if game.seat is Seat.GOVERNMENT:
-        return GovernmentMove(max(0, int(form["offer_size"] or 0)),
-                              max(0, int(form["offer_named"] or 0)),
-                              max(0, int(form["unilateral"] or 0)))
-    if game.seat is Seat.INSURGENT:
-        response = form["response"]
-        return InsurgentMove(response if response in game.choices() else game.choices()[0])
-    return MediatorMove(max(0.0, float(form["on_government"] or 0.0)),
-                        max(0.0, float(form["on_insurgent"] or 0.0)), bool(form["strike"]))
-
-
 @solara.component
 def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game, form: dict,
                 set_form, ui: dict, update):
@@ -349,14 +331,14 @@ def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game
             return
         new = Game(dash.scenario, seat)
         set_game(new)
-        set_form(_form_from(new))
+        set_form(form_from(new))
         set_error("")
         bump()
 
     def play_day():
         assert game is not None
         try:
-            game.play_days(_move_from(game, form), max(1, int(repeat or 1)))
+            game.play_days(move_from(game, form), max(1, int(repeat or 1)))
             set_error("")
         except DecisionError as exc:
             set_error(str(exc))
@@ -371,7 +353,7 @@ def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game
         bump()
 
     if game is not None:
-        form = {**_form_from(game), **form}
+        form = {**form_from(game), **form}
     if game is None:
         if dash.scenario is None:
             solara.Info("Pick a scenario that passes validation first.")
@@ -429,8 +411,9 @@ def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game
                 solara.HTML(tag="ul", unsafe_innerHTML=items,
                             attributes={"data-testid": "comparison"})
                 if comparison.runs:
-                    solara.FigureMatplotlib(comparison_figure(comparison), format="png",
-                                            dependencies=[id(comparison)])
+                    with solara.Column(classes=["parley-figure"]):
+                        solara.FigureMatplotlib(projected(comparison_figure, comparison),
+                                                format="png", dependencies=[id(comparison)])
         solara.Button("New game", on_click=lambda: (set_game(None), bump()),
                       classes=["parley-new-game"])
     solara.HTML(tag="h4", unsafe_innerHTML="What happened")
@@ -458,21 +441,30 @@ def Page():
     def bump():
         set_version(lambda v: v + 1)
 
+    speed = ui["speed"]
+
     def play_loop(cancel: threading.Event):
         if not playing:
             return
+        start, done = time.monotonic(), 0
         while not cancel.is_set():
+            frame = time.monotonic()
             drawn.clear()
-            if dash.step(1) == 0:
+            # Every day due by now at this speed, at least one: a slow redraw does not slow
+            # the play, it only shows fewer frames.
+            ran = dash.step(max(1, int((frame - start) * speed) + 1 - done))
+            if ran == 0:
                 break
+            done += ran
             bump()
-            # One day at a time: wait until the page has drawn this day before the next.
-            drawn.wait(timeout=10)
-            if cancel.wait(PLAY_DELAY):
+            drawn.wait(timeout=10)  # the page has drawn this frame
+            now = time.monotonic()
+            pause = max(start + done / speed - now, frame + 1 / MAX_REDRAWS - now, PLAY_GAP)
+            if cancel.wait(pause):
                 return
         set_playing(False)
 
-    solara.use_thread(play_loop, dependencies=[playing], intrusive_cancel=False)
+    solara.use_thread(play_loop, dependencies=[playing, speed], intrusive_cancel=False)
 
     solara.Style(CSS)
     title = dash.base.meta.name if dash.base is not None else "no valid scenario"
