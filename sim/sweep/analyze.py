@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from sim.errors import Problem
-from sim.sweep.design import salib_problem
-from sim.sweep.spec import SweepError, SweepSpec
-from sim.sweep.store import load
-
 METHODS = ("sobol", "morris")
-IDS = ("run_id", "point_id", "replicate", "seed")
 
 
 def analyze(out: str | Path, method: str, output: str) -> dict:
@@ -31,6 +23,15 @@ def analyze(out: str | Path, method: str, output: str) -> dict:
         SweepError: when the design does not fit the method, or the outcome is unknown or
             missing in some points.
     """
+    # Imported here: the package binds this function at import, and must stay light to import.
+    import numpy as np
+
+    from sim.errors import Problem
+    from sim.sweep.design import salib_problem
+    from sim.sweep.drill import check_column
+    from sim.sweep.spec import SweepError, SweepSpec
+    from sim.sweep.store import load, outcome_columns
+
     data = load(out, tables=["runs"])
     spec = SweepSpec.model_validate(data.manifest["spec"])
     if method not in METHODS:
@@ -42,11 +43,7 @@ def analyze(out: str | Path, method: str, output: str) -> dict:
                                   f"does not fit the {method} method",
                                   f"a sweep made with design.method: {method}")])
     runs = data.runs
-    if output not in runs.columns:
-        numeric = [c for c in runs.columns if runs[c].dtype.kind in "biuf"
-                   and not c.startswith("param:") and c not in IDS]
-        raise SweepError([Problem("--output", "output", f"unknown outcome {output!r}",
-                                  ", ".join(numeric))])
+    check_column(output, outcome_columns(runs), "--output", "outcome")
     if data.manifest["n_runs"] != len(runs):
         raise SweepError([Problem(str(out), "runs", f"only {len(runs)} of "
                                   f"{data.manifest['n_runs']} runs are done",

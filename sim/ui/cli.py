@@ -30,8 +30,9 @@ from sim.ui.console import (
     need,
     out,
     run_overrides,
-    save_figure,
+    save_timeline,
     stops_on_ctrl_c,
+    summary_table,
 )
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -53,16 +54,6 @@ def options(
         help="print Parley's version and exit")] = False,
 ) -> None:
     """Parley: agent-based simulation of negotiated prisoner exchanges."""
-
-
-def _summary_table(summary: dict) -> Table:
-    table = Table(title=f"Summary: {escape(summary['scenario'])} (seed {summary['seed']})",
-                  show_header=True, header_style="bold")
-    table.add_column("outcome")
-    table.add_column("value", justify="right")
-    for key, value in summary.items():
-        table.add_row(key, "—" if value is None else escape(str(value)))
-    return table
 
 
 @app.command()
@@ -100,22 +91,13 @@ def run(
         for line in result.narrative():
             out.print(line, markup=False)
         out.print()
-    out.print(_summary_table(result.summary))
+    out.print(summary_table(result.summary))
     if out_dir is not None:
         written = write_outputs(result, out_dir, fmt)
         out.print(f"wrote {len(written)} files to {out_dir}", markup=False)
     if plot is not None:
-        _save_timeline(result, plot)
+        save_timeline(result, plot)
         out.print(f"wrote the timeline to {plot}", markup=False)
-
-
-def _save_timeline(result, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from sim.ui.figures import timeline
-
-    save_figure(timeline(result), path)
 
 
 def _fmt(value) -> str:
