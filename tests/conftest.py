@@ -222,3 +222,15 @@ def check_pools(model: ParleyModel, series: dict[str, np.ndarray]) -> None:
 def rng() -> np.random.Generator:
     """A fresh seeded generator for stochastic decision rules."""
     return np.random.default_rng(12345)
+
+
+def assert_refused(proc: subprocess.CompletedProcess, *fragments: str) -> str:
+    """Exit code 2, one ``error:`` line on stderr holding every fragment, no traceback."""
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]

@@ -21,7 +21,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HOME, PARLEY, ROOT, TEACHING, cli, free_port, write_yaml
+from conftest import (
+    HOME,
+    PARLEY,
+    ROOT,
+    TEACHING,
+    assert_refused,
+    cli,
+    free_port,
+    write_yaml,
+)
 from pandas.testing import assert_frame_equal
 
 from sim import sweep
@@ -44,18 +53,6 @@ def small_spec(path: Path, **fields) -> Path:
         "replicates": 3, "master_seed": 11, "days": 60, "chunk_size": 3,
     }
     return write_spec(path, **{**defaults, **fields})
-
-
-def assert_refused(proc: subprocess.CompletedProcess, *fragments: str) -> str:
-    """Exit code 2, one ``error:`` line on stderr holding every fragment, no traceback."""
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr + proc.stdout
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 def tree(folder: Path) -> dict[str, bytes]:

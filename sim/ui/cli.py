@@ -124,6 +124,9 @@ def report(
     = None,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="override a parameter: dotted.path=value (repeatable)")] = None,
+    examples: Annotated[int, typer.Option(
+        min=0, help="name this many runs with and without the pattern, each with the "
+        "parley run command that reruns it")] = 0,
 ) -> None:
     """Run many seeds; print the pattern rate, distributions and the fit to reported counts."""
     from sim.ensemble import run_ensemble
@@ -131,11 +134,11 @@ def report(
     from sim.scenario import load_scenario
 
     try:
-        spec = load_scenario(scenario, *run_overrides(set_))
+        spec = load_scenario(scenario, *run_overrides(set_, days=days))
         ref_path = data or spec.meta.reference_data
         reference = load_reference(ref_path, spec) if ref_path else []
         with stops_on_ctrl_c():
-            ensemble = run_ensemble(spec, seeds, days, workers, executor=executor,
+            ensemble = run_ensemble(spec, seeds, None, workers, executor=executor,
                                     scheduler=scheduler, progress=None, label="report")
     except ParleyError as exc:
         fail(exc.problems)
@@ -174,7 +177,26 @@ def report(
         tmp.write_text(json.dumps(figures, indent=2), encoding="utf-8")
         tmp.replace(json_out)
         out.print(f"wrote every figure to {json_out}", markup=False)
+    if examples:
+        _print_examples(scenario, ensemble, examples, set_, days)
     print(f"pattern_rate={figures['pattern_rate']:.2f}")
+
+
+def _print_examples(scenario: Path, ensemble, k: int, sets: list[str] | None,
+                    days: int | None) -> None:
+    """The first ``k`` seeds of runs with and without the pattern, as commands that rerun them."""
+    import shlex
+
+    extra = "".join(f" --set {shlex.quote(item)}" for item in sets or [])
+    extra += f" --days {days}" if days is not None else ""
+    for group, wanted in (("with", True), ("without", False)):
+        seeds = [seed for seed, summary in zip(ensemble.seeds, ensemble.summaries, strict=True)
+                 if summary["pattern"] is wanted]
+        out.print(f"runs {group} the pattern: {len(seeds)} of {len(ensemble.seeds)}"
+                  + ("; rerun one alone:" if seeds else ""), markup=False)
+        for seed in seeds[:k]:
+            out.print(f"  parley run {shlex.quote(str(scenario))} --seed {seed}{extra}"
+                      f"  # {group} pattern", markup=False)
 
 
 @app.command()

@@ -14,6 +14,7 @@ from sim.ui.console import (
     find_file,
     need,
     out,
+    run_overrides,
     save_figure,
     stops_on_ctrl_c,
 )
@@ -92,10 +93,10 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
         return plots.timeline(load_run(target))
     if what == "sweep":
         return _draw_sweep(plots, target, kind, x, y, output)
-    spec = load_scenario(target)
-    ensemble_of = partial(run_ensemble, runs=seeds, days=days, progress=None, label=kind)
+    spec = load_scenario(target, *run_overrides(None, days=days))  # errors name --days
+    ensemble_of = partial(run_ensemble, runs=seeds, progress=None, label=kind)
     if kind == "timeline":
-        return plots.timeline(run_scenario(spec, days=days))
+        return plots.timeline(run_scenario(spec))
     if kind == "compare":
         if against is None:
             fail([Problem("--against", "against", "missing for a compare plot",

@@ -240,3 +240,5 @@ def analyze(
     for row in rows:
         table.add_row(*(v if isinstance(v, str) else f"{v:.3f}" for v in row.values()))
     out.print(table)
+    for line in result["warnings"]:
+        print(f"warning: {line}", file=sys.stderr)
