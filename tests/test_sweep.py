@@ -667,7 +667,7 @@ def test_validate_checks_sweep_files_and_every_point(tmp_path):
     lines = proc.stdout.strip().splitlines()
     assert lines[0] == f"ok: {good} (sweep good: 4 points, 12 runs)"
     assert lines[1].startswith(f"ok: {TEACHING} (teaching_symmetric, hash ")
-    assert "sweep sobol_window: 112 points" in lines[2]
+    assert "sweep sobol_window: 3584 points, 7168 runs" in lines[2]
     bad = small_spec(tmp_path / "bad.yaml", parameters=[
         {"path": "mediator.credibility", "values": [0.5, 2.0]}])
     line = assert_refused(cli("validate", bad), "point 1", "mediator.credibility")

@@ -211,10 +211,12 @@ def test_report_examples_rerun_with_their_seeds():
     assert proc.returncode == 0, proc.stderr
     found = {}
     for group in ("with", "without"):
-        block = re.findall(rf"^ +parley run \S+ --seed (\d+) --set insurgent.patience=3.0"
-                           rf"  # {group} pattern$", proc.stdout, re.M)
-        found[group] = [int(s) for s in block]
-        assert re.search(rf"^runs {group} the pattern: \d+ of 60", proc.stdout, re.M)
+        block = re.search(rf"^runs {group} the pattern: \d+ of 60.*\n((?:  parley run .*\n)*)",
+                          proc.stdout, re.M)
+        assert block, proc.stdout
+        found[group] = [int(s) for s in re.findall(
+            r"^  parley run afghanistan_2020 --seed (\d+) --set insurgent.patience=3.0$",
+            block.group(1), re.M)]
     assert len(found["with"]) in (1, 2) and len(found["without"]) == 2, proc.stdout
     spec = load_scenario(HOME, {"insurgent.patience": 3.0})
     for group, seeds in found.items():

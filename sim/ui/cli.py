@@ -9,6 +9,7 @@ and what every command shares :mod:`sim.ui.console`.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -100,6 +101,11 @@ def run(
         out.print(f"wrote the timeline to {plot}", markup=False)
 
 
+def _count(value) -> str:
+    """A count as written: ``361``, ``50.5``, or a dash when missing."""
+    return "—" if value is None else f"{value:g}"
+
+
 def _fmt(value) -> str:
     if value is None:
         return "—"
@@ -163,14 +169,17 @@ def report(
     if figures["reference"]:
         ref = Table(title="reported counts against the simulated median and 10-90% band",
                     header_style="bold")
+        # Counts without a needless ".0" and confidence without "reported_", so that the
+        # table fits 80 columns.
         for col in ("day", "measure", "reported", "confidence", "median", "10%", "90%",
                     "result"):
-            ref.add_column(col, overflow="fold")
+            ref.add_column(col, no_wrap=col == "measure",
+                           justify="left" if col in ("measure", "confidence") else "right")
         for row in figures["reference"]:
-            ref.add_row(str(row["day"]), row["measure"], _fmt(row["reported"]),
-                        escape(row["confidence"].split(" ")[0]), _fmt(row["median"]),
-                        _fmt(row["p10"]),
-                        _fmt(row["p90"]), "pass" if row["passed"] else "FAIL")
+            confidence = row["confidence"].split(" ")[0].removeprefix("reported_")
+            ref.add_row(str(row["day"]), row["measure"], _count(row["reported"]),
+                        escape(confidence), *(_count(row[k]) for k in ("median", "p10", "p90")),
+                        "pass" if row["passed"] else "FAIL")
         out.print(ref)
     if json_out is not None:
         tmp = json_out.with_name(f".{json_out.name}.tmp")
@@ -184,19 +193,26 @@ def report(
 
 def _print_examples(scenario: Path, ensemble, k: int, sets: list[str] | None,
                     days: int | None) -> None:
-    """The first ``k`` seeds of runs with and without the pattern, as commands that rerun them."""
+    """The first ``k`` seeds of runs with and without the pattern, as commands that rerun them.
+
+    A shipped scenario is named by its bare name, which ``parley run`` finds, so that the
+    commands stay short.
+    """
     import shlex
 
+    from sim.catalog import default_scenarios_dir
+
+    shipped = scenario.resolve().parent == default_scenarios_dir().resolve()
+    name = scenario.stem if shipped else str(scenario)
     extra = "".join(f" --set {shlex.quote(item)}" for item in sets or [])
     extra += f" --days {days}" if days is not None else ""
     for group, wanted in (("with", True), ("without", False)):
         seeds = [seed for seed, summary in zip(ensemble.seeds, ensemble.summaries, strict=True)
                  if summary["pattern"] is wanted]
         out.print(f"runs {group} the pattern: {len(seeds)} of {len(ensemble.seeds)}"
-                  + ("; rerun one alone:" if seeds else ""), markup=False)
+                  + ("; rerun one alone with" if seeds else ""), markup=False)
         for seed in seeds[:k]:
-            out.print(f"  parley run {shlex.quote(str(scenario))} --seed {seed}{extra}"
-                      f"  # {group} pattern", markup=False)
+            out.print(f"  parley run {shlex.quote(name)} --seed {seed}{extra}", markup=False)
 
 
 @app.command()
@@ -223,7 +239,8 @@ def cases(
             for path in paths:
                 report = run_case(path, seeds, workers, progress=None)
                 reports.append(report)
-                out.print(report.line(), markup=False)
+                # Wrapped at "; " so that a line fits 80 columns.
+                out.print(report.line().replace("; ", ";\n    "), markup=False)
                 if verbose or not report.passed:
                     for result in report.results:
                         out.print("    " + result.line(), markup=False)
@@ -287,10 +304,13 @@ def describe(scenario: ScenarioArg) -> None:
         spec = load_scenario(scenario)
     except ScenarioError as exc:
         fail(exc.problems)
-    table = Table(title=f"{escape(spec.meta.name)}: parameters", header_style="bold")
-    if not sys.stdout.isatty():  # piped to grep or a file: keep whole rows on one line
-        out.width = max(out.width, 240)
+    if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        out.width = max(out.width, 240)  # piped to grep or a file: keep rows on one line
     listing = rows(spec)
+    if out.width < NARROW:
+        _describe_narrow(spec.meta.name, listing)
+        return
+    table = Table(title=f"{escape(spec.meta.name)}: parameters", header_style="bold")
     table.add_column("parameter", no_wrap=True, min_width=max(len(r[0]) for r in listing))
     table.add_column("value", overflow="fold", max_width=30)
     table.add_column("unit", no_wrap=True)
@@ -298,6 +318,25 @@ def describe(scenario: ScenarioArg) -> None:
     for path, value, unit, meaning in listing:
         table.add_row(path, escape(str(value)), unit, meaning)
     out.print(table)
+
+
+NARROW = 120
+"""Below this width ``describe`` lists each parameter on a few lines instead of a table."""
+
+
+def _describe_narrow(name: str, listing: list[tuple]) -> None:
+    """Each parameter as ``path = value (unit)`` and its meaning below, wrapped to the width."""
+    import textwrap
+
+    out.print(f"[bold]{escape(name)}: parameters[/bold]")
+    width = out.width
+    for path, value, unit, meaning in listing:
+        head = textwrap.wrap(f"{path} = {value}  ({unit})", width, subsequent_indent="    ",
+                             break_on_hyphens=False)
+        out.print(f"[bold]{escape(head[0][:len(path)])}[/bold]{escape(head[0][len(path):])}")
+        for line in [*head[1:], *textwrap.wrap(meaning, width, initial_indent="    ",
+                                                 subsequent_indent="    ")]:
+            out.print(line, markup=False)
 
 
 app.command("plot")(cli_plot.plot)

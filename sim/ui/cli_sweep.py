@@ -80,7 +80,46 @@ def sweep_run(
 
 
 def _run_sweep(spec, out_dir, vary, lever, flags, workers, executor, scheduler, quiet):
-    """Read the sweep (a file, or a scenario with --vary) and run or resume it."""
+    """Read the sweep (a file, or a scenario with --vary) and run or resume it.
+
+    On a terminal a spinner says what happens from the first second (reading the files and
+    planning a large design take seconds) until the progress bar takes over.
+    """
+    with _Waiting(not quiet and sys.stderr.isatty()) as waiting:
+        return _read_and_run(spec, out_dir, vary, lever, flags, workers, executor, scheduler,
+                             quiet, waiting)
+
+
+class _Waiting:
+    """A spinner on standard error with what a sweep does before its progress bar shows."""
+
+    def __init__(self, show: bool) -> None:
+        from rich.console import Console
+
+        self.spinner = Console(stderr=True).status("sweep: reading the sweep") if show else None
+
+    def __enter__(self) -> _Waiting:
+        if self.spinner is not None:
+            self.spinner.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self(None)
+
+    def __call__(self, text: str | None) -> None:
+        """Show ``text``; ``None`` stops the spinner (the progress bar takes over)."""
+        if self.spinner is None:
+            return
+        if text is None:
+            self.spinner.stop()
+            self.spinner = None
+        else:
+            self.spinner.update(f"sweep: {text}")
+
+
+def _read_and_run(spec, out_dir, vary, lever, flags, workers, executor, scheduler, quiet,
+                  waiting):
+    """The body of :func:`_run_sweep`, under its spinner."""
     from sim import sweep
 
     given: dict[str, object] = {}
@@ -102,7 +141,8 @@ def _run_sweep(spec, out_dir, vary, lever, flags, workers, executor, scheduler, 
         with stops_on_ctrl_c():
             outcome = sweep.run(sweep_spec, out_dir, workers=workers, executor=executor,
                                 scheduler=scheduler, quiet=quiet, folder=folder,
-                                log=lambda msg: print(msg, flush=True), flags=given)
+                                log=lambda msg: print(msg, flush=True), flags=given,
+                                waiting=waiting)
     except ParleyError as exc:
         fail(exc.problems)
     return outcome
@@ -184,10 +224,11 @@ def sweep_show(
     for run_id in ids:
         row = data.runs.loc[data.runs["run_id"] == run_id].iloc[0]
         point = drill.point_of(data.points, int(row["point_id"]))
-        values = ", ".join(f"{k}={v}" for k, v in point.items())
         out.print(f"[bold]run {run_id}[/bold] of {escape(data.manifest['spec']['name'])}: "
-                  f"point {row['point_id']}, replicate {row['replicate']}, seed {row['seed']}"
-                  f" ({escape(values)})")
+                  f"point {row['point_id']}, replicate {row['replicate']}, seed {row['seed']}")
+        for path, value in point.items():
+            shown = f"{value:.6g}" if isinstance(value, float) else str(value)
+            out.print(f"  {path} = {shown}", markup=False)
         if row["status"] != "ok":
             print(f"error: run {run_id} failed in the sweep:\n{row['error']}", file=sys.stderr)
             raise typer.Exit(1)
