@@ -10,9 +10,7 @@ import os
 import subprocess
 
 import pytest
-from conftest import HOME, PARLEY, ROOT, TEACHING, write_yaml
-
-from sim import sweep
+from conftest import HOME, PARLEY, ROOT, TEACHING, run_small_sobol
 
 
 def at_80_columns(*args) -> subprocess.CompletedProcess:
@@ -35,13 +33,7 @@ def assert_fits(proc: subprocess.CompletedProcess, at_least: int) -> None:
 @pytest.fixture(scope="module")
 def finished_sweep(tmp_path_factory):
     """A small Sobol sweep (N = 4, 2 parameters: 16 runs of 30 days)."""
-    folder = tmp_path_factory.mktemp("columns")
-    spec_file = write_yaml(folder / "s.yaml", {
-        "name": "s", "base": str(TEACHING),
-        "parameters": [{"path": "insurgent.patience", "bounds": [0.5, 5.0]},
-                       {"path": "mediator.leverage", "bounds": [0.0, 3.0]}],
-        "design": {"method": "sobol", "samples": 4}, "replicates": 1, "days": 30})
-    return sweep.run(spec_file, folder / "out", workers=1).out
+    return run_small_sobol(tmp_path_factory.mktemp("columns"))
 
 
 def test_report_fits_80_columns():

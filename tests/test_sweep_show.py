@@ -16,7 +16,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HOME, TEACHING, assert_refused, cli, write_yaml
+from conftest import HOME, TEACHING, assert_refused, cli, run_small_sobol, write_yaml
 
 from sim import sweep
 from sim.outputs import SUMMARY
@@ -242,13 +242,7 @@ def test_output_and_x_are_checked_with_did_you_mean(tiny, tmp_path):
 @pytest.fixture(scope="module")
 def small_sobol(tmp_path_factory):
     """N = 4 over 2 parameters (16 points), 1 replicate of 30 days."""
-    folder = tmp_path_factory.mktemp("sobol")
-    spec_file = write_yaml(folder / "sobol.yaml", {
-        "name": "sobol", "base": str(TEACHING),
-        "parameters": [{"path": "insurgent.patience", "bounds": [0.5, 5.0]},
-                       {"path": "mediator.leverage", "bounds": [0.0, 3.0]}],
-        "design": {"method": "sobol", "samples": 4}, "replicates": 1, "days": 30})
-    return sweep.run(spec_file, folder / "out", workers=1).out
+    return run_small_sobol(tmp_path_factory.mktemp("sobol"))
 
 
 def test_analyze_checks_the_output_and_warns_of_wide_intervals(small_sobol):
