@@ -154,6 +154,7 @@ def test_where_picks_the_first_match_and_sample_a_seeded_choice(tiny):
     (["--where", "patience > 1"], ["--where", "did you mean `param:insurgent.patience`"]),
     (["--where", "gov_released >"], ["--where", "cannot be read"]),
     (["--where", "gov_released > 10**9"], ["--where", "matches no run"]),
+    (["--where", "gov_released"], ["--where", "is not a condition"]),
     (["--where", "gov_released > 0", "--sample", "0"], ["--sample", "below 1"]),
     (["--run", "1", "--sample", "2"], ["--sample", "--where"]),
     (["--run", "1", "--where", "pattern"], ["--run/--where", "exactly one"]),
@@ -236,6 +237,9 @@ def test_output_and_x_are_checked_with_did_you_mean(tiny, tmp_path):
                    "--x", "did you mean 'insurgent.patience'")
     assert_refused(cli("plot", out, "--kind", "phase", "--y", "mediator.walkout_presure",
                        "--out", image), "--y", "did you mean 'mediator.walkout_pressure'")
+    # A scenario's survival plot checks its event before running anything.
+    assert_refused(cli("plot", TEACHING, "--kind", "survival", "--output", "completion_dy",
+                       "--out", image), "--output", "did you mean 'completion_day'")
     assert not image.exists()
 
 

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import Problem
+from sim.errors import Problem, shorten
 from sim.sweep.spec import SweepError
 from sim.sweep.store import ID_DTYPES, runs_frame
 
@@ -102,12 +102,17 @@ def select(runs: pd.DataFrame, *, run: int | None = None, where: str | None = No
 
 
 def _query(runs: pd.DataFrame, where: str) -> pd.DataFrame:
-    """``runs.query(where)``, with every failure turned into one problem that says why."""
+    """The runs that meet ``where``, with every failure turned into one problem that says why.
+
+    The query must give a true or false per run (a run where it gives nothing, from a missing
+    value, does not match).
+    """
+    from pandas.api.types import is_bool_dtype
     from pandas.errors import UndefinedVariableError
 
     columns = [str(c) for c in runs.columns]
     try:
-        matched = runs.query(where, engine="python")
+        mask = runs.eval(where, engine="python")
     except UndefinedVariableError as exc:
         found = re.search(r"'(.+?)'", str(exc))
         name = found.group(1) if found else str(exc)
@@ -115,14 +120,16 @@ def _query(runs: pd.DataFrame, where: str) -> pd.DataFrame:
                                   _column_hint(name, columns) + "a column of the runs table: "
                                   + ", ".join(columns))]) from None
     except Exception as exc:  # pandas raises many kinds for a query it cannot read
-        message = " ".join(str(exc).split()) or type(exc).__name__
+        message = shorten(" ".join(str(exc).split()) or type(exc).__name__, 160)
         raise SweepError([Problem("--where", "where", f"{where!r} cannot be read: {message}",
                                   "a pandas query, e.g. \"pattern and gov_released > 100\" "
                                   "or \"`param:insurgent.patience` > 2\"")]) from None
-    if not hasattr(matched, "columns"):  # a query that gives no mask
+    if not (hasattr(mask, "dtype") and getattr(mask, "ndim", 0) == 1
+            and is_bool_dtype(mask.dtype)):
         raise SweepError([Problem("--where", "where", f"{where!r} is not a condition",
-                                  "a condition over the runs' columns")])
-    return matched
+                                  "a condition true or false for each run, e.g. "
+                                  "\"gov_released > 100\"")])
+    return runs[mask.fillna(False).astype(bool)]
 
 
 def rerun(manifest: dict, points: pd.DataFrame, runs: pd.DataFrame, run_id: int) -> RunResult:

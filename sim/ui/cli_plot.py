@@ -93,6 +93,12 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
         return plots.timeline(load_run(target))
     if what == "sweep":
         return _draw_sweep(plots, target, kind, x, y, output)
+    if output is not None and kind == "survival":  # before any run: a day of the summary
+        from sim.outputs import SUMMARY, Kind
+        from sim.sweep.drill import check_column
+
+        check_column(output, [f.name for f in SUMMARY if f.kind is Kind.OPTIONAL
+                              and f.unit == "day"], "--output", "day of an event")
     spec = load_scenario(target, *run_overrides(None, days=days))  # errors name --days
     ensemble_of = partial(run_ensemble, runs=seeds, progress=None, label=kind)
     if kind == "timeline":
