@@ -110,6 +110,7 @@ def run_chunk(base: dict, jobs: list[Job], keep: str,
     """
     from sim.engine import run_results, structure
 
+    tick(0)  # the bar hears the chunk has started: building its points' scenarios takes time
     done: dict[int, tuple[dict, dict | None, Any]] = {}
     scenarios: dict[int, Scenario | None] = {}
     errors: dict[int, str] = {}
