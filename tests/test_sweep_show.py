@@ -345,3 +345,18 @@ def test_vary_values_are_read_as_set_values_are(tmp_path):
     spec = sweep.spec_from_flags("x.yaml", ["insurgent.patience=1,2.5,yes"], [], name="x",
                                  replicates=1)
     assert spec.parameters[0].values == [1, 2.5, True]
+
+
+def test_a_sweep_says_what_it_does_before_its_bar_shows(tmp_path):
+    # The command line shows these as a spinner from its first second (planning a large
+    # design takes seconds), until the progress bar takes over (None).
+    spec_file = write_yaml(tmp_path / "s.yaml", {
+        "name": "s", "base": str(TEACHING), "replicates": 2, "days": 10,
+        "parameters": [{"path": "insurgent.patience", "values": [1.0, 2.0]}]})
+    heard: list[str | None] = []
+    sweep.run(spec_file, tmp_path / "out", workers=1, waiting=heard.append)
+    assert heard == ["planning the full_factorial design and checking its points",
+                     "starting 4 runs", None]
+    again: list[str | None] = []
+    sweep.run(spec_file, tmp_path / "out", workers=1, waiting=again.append)
+    assert again == []  # nothing to do: known before planning
