@@ -261,6 +261,10 @@ def test_analyze_checks_the_output_and_warns_of_wide_intervals(small_sobol):
     proc = cli("analyze", small_sobol, "--output", "mean_attacks")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("warning: ") == len(wide)
+    plot = cli("plot", small_sobol, "--kind", "sensitivity", "--output", "mean_attacks",
+               "--out", small_sobol / "sens.png")
+    assert plot.returncode == 0, plot.stderr
+    assert plot.stderr.count("warning: ") == len(wide)
 
 
 def test_the_samples_that_narrow_an_interval_follow_one_over_root_n():

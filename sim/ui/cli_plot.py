@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -142,7 +143,10 @@ def _draw_sweep(plots, target, kind, x, y, output):
             fail([Problem(str(target), "--kind", f"sensitivity needs a sobol or morris design, "
                           f"this sweep used {method}", "a sweep with design.method sobol or "
                           "morris")])
-        return plots.sensitivity(sweep.analyze(target, method, output or "gov_released")).figure
+        result = sweep.analyze(target, method, output or "gov_released")
+        for line in result["warnings"]:  # as parley analyze warns
+            print(f"warning: {line}", file=sys.stderr)
+        return plots.sensitivity(result).figure
     runs = sweep.load(target, tables=["runs"]).runs
     if output is not None:
         check_column(output, sweep.outcome_columns(runs), "--output", "outcome")
