@@ -20,9 +20,12 @@ the same.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -59,6 +62,25 @@ def _where(text: str | bytes, index: int) -> tuple[int, int]:
     newline = b"\n" if isinstance(text, bytes) else "\n"
     line = text.count(newline, 0, index) + 1
     return line, index - (text.rfind(newline, 0, index) + 1) + 1
+
+
+_recorders: list[dict[str, str]] = []
+"""The open :func:`recording_reads` blocks, each gathering the files read in it."""
+
+
+@contextmanager
+def recording_reads() -> Iterator[dict[str, str]]:
+    """Gather the files :func:`read_text` reads in this block: absolute path → SHA-256.
+
+    A finished sweep keeps what its inputs were, so that the same command finds it has
+    nothing to do by hashing them again (:mod:`sim.sweep.resume`).
+    """
+    seen: dict[str, str] = {}
+    _recorders.append(seen)
+    try:
+        yield seen
+    finally:
+        _recorders.pop()  # blocks nest: the last opened closes first
 
 
 def read_text(path: str | Path, *, limit: int, expected: str, field: str = "",
@@ -109,6 +131,8 @@ def read_text(path: str | Path, *, limit: int, expected: str, field: str = "",
             refuse(f"cannot be read ({exc.strerror or exc})")
     if len(data) > limit:
         refuse(f"is larger than {limit:,} bytes", f"{expected} of at most {limit:,} bytes")
+    for seen in _recorders:
+        seen[str(path.resolve())] = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -222,3 +222,28 @@ def check_pools(model: ParleyModel, series: dict[str, np.ndarray]) -> None:
 def rng() -> np.random.Generator:
     """A fresh seeded generator for stochastic decision rules."""
     return np.random.default_rng(12345)
+
+
+def assert_refused(proc: subprocess.CompletedProcess, *fragments: str) -> str:
+    """Exit code 2, one ``error:`` line on stderr holding every fragment, no traceback."""
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+def run_small_sobol(folder: Path) -> Path:
+    """Run a small Sobol sweep in ``folder`` (N = 4 over 2 parameters of the teaching scenario:
+    16 runs of 30 days) and return its output folder."""
+    from sim import sweep
+
+    spec_file = write_yaml(folder / "sobol.yaml", {
+        "name": "sobol", "base": str(TEACHING),
+        "parameters": [{"path": "insurgent.patience", "bounds": [0.5, 5.0]},
+                       {"path": "mediator.leverage", "bounds": [0.0, 3.0]}],
+        "design": {"method": "sobol", "samples": 4}, "replicates": 1, "days": 30})
+    return sweep.run(spec_file, folder / "out", workers=1).out

@@ -21,7 +21,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HOME, PARLEY, ROOT, TEACHING, cli, free_port, write_yaml
+from conftest import (
+    HOME,
+    PARLEY,
+    ROOT,
+    TEACHING,
+    assert_refused,
+    cli,
+    free_port,
+    write_yaml,
+)
 from pandas.testing import assert_frame_equal
 
 from sim import sweep
@@ -44,18 +53,6 @@ def small_spec(path: Path, **fields) -> Path:
         "replicates": 3, "master_seed": 11, "days": 60, "chunk_size": 3,
     }
     return write_spec(path, **{**defaults, **fields})
-
-
-def assert_refused(proc: subprocess.CompletedProcess, *fragments: str) -> str:
-    """Exit code 2, one ``error:`` line on stderr holding every fragment, no traceback."""
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr + proc.stdout
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -670,7 +667,7 @@ def test_validate_checks_sweep_files_and_every_point(tmp_path):
     lines = proc.stdout.strip().splitlines()
     assert lines[0] == f"ok: {good} (sweep good: 4 points, 12 runs)"
     assert lines[1].startswith(f"ok: {TEACHING} (teaching_symmetric, hash ")
-    assert "sweep sobol_window: 112 points" in lines[2]
+    assert "sweep sobol_window: 3584 points, 7168 runs" in lines[2]
     bad = small_spec(tmp_path / "bad.yaml", parameters=[
         {"path": "mediator.credibility", "values": [0.5, 2.0]}])
     line = assert_refused(cli("validate", bad), "point 1", "mediator.credibility")

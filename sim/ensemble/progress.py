@@ -97,6 +97,8 @@ class Progress:
         if self.bar is None:
             return
         seconds = max(time.perf_counter() - self.started, 1e-9)
+        # Heard from a worker, but no run done yet: its chunk is setting up or running.
+        description = self.label if self.shown else f"{self.label}: running the first runs"
         self.bar.update(self.task, completed=self.shown, failed=self.failed,
-                        description=self.label,
+                        description=description,
                         rate=f"{(self.shown - self.initial) / seconds:.1f}")

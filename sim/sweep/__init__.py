@@ -9,66 +9,60 @@ an interrupted sweep runs only the chunks that are missing.
 
 The package has one module a job: :mod:`.spec` (the schema of sweep files, flags),
 :mod:`.design` (points and runs), :mod:`.execute` (running chunks, resuming), :mod:`.store`
-(the folder: manifest, part files, load, status, export) and :mod:`.analyze` (SALib).
+(the folder: manifest, part files, load, status, export), :mod:`.analyze` (SALib),
+:mod:`.drill` (the runs behind rows and cells, run again) and :mod:`.resume` (knowing, without
+loading anything heavy, that a finished sweep has nothing left to do).
+
+The names below are loaded when first used (PEP 562): ``parley sweep run`` on a finished sweep
+imports none of numpy, pydantic, pandas or pyarrow.
 """
 
-from sim.sweep.analyze import analyze
-from sim.sweep.design import Plan, check_file, plan, salib_problem, sample_design
-from sim.sweep.execute import Outcome, run
-from sim.sweep.spec import (
-    Design,
-    Keep,
-    Kind,
-    Method,
-    Parameter,
-    Range,
-    SweepError,
-    SweepSpec,
-    load_spec,
-    spec_from_flags,
-    sweep_or_scenario,
-    with_flags,
-)
-from sim.sweep.store import (
-    MANIFEST,
-    PARTS,
-    TABLES,
-    SweepData,
-    done_chunks,
-    export,
-    load,
-    read_manifest,
-    status,
-)
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "MANIFEST",
-    "PARTS",
-    "TABLES",
-    "Design",
-    "Keep",
-    "Kind",
-    "Method",
-    "Outcome",
-    "Parameter",
-    "Plan",
-    "Range",
-    "SweepData",
-    "SweepError",
-    "SweepSpec",
-    "analyze",
-    "check_file",
-    "done_chunks",
-    "export",
-    "load",
-    "load_spec",
-    "plan",
-    "read_manifest",
-    "run",
-    "salib_problem",
-    "sample_design",
-    "spec_from_flags",
-    "status",
-    "sweep_or_scenario",
-    "with_flags",
-]
+# Bound now, not lazily: the function shares its module's name, and a later import of the
+# module would otherwise shadow it. The module imports nothing heavy until it is called.
+from sim.sweep.analyze import analyze as analyze
+
+_MODULE_OF = {
+    "Plan": "design",
+    "check_file": "design",
+    "plan": "design",
+    "salib_problem": "design",
+    "sample_design": "design",
+    "Outcome": "execute",
+    "run": "execute",
+    "Design": "spec",
+    "Keep": "spec",
+    "Kind": "spec",
+    "Method": "spec",
+    "Parameter": "spec",
+    "Range": "spec",
+    "SweepError": "spec",
+    "SweepSpec": "spec",
+    "load_spec": "spec",
+    "spec_from_flags": "spec",
+    "sweep_or_scenario": "spec",
+    "with_flags": "spec",
+    "MANIFEST": "store",
+    "PARTS": "store",
+    "TABLES": "store",
+    "SweepData": "store",
+    "done_chunks": "store",
+    "export": "store",
+    "load": "store",
+    "outcome_columns": "store",
+    "read_manifest": "store",
+    "status": "store",
+}
+"""The module that defines each public name."""
+
+__all__ = sorted([*_MODULE_OF, "analyze"])
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'sim.sweep' has no attribute {name!r}")
+    value = getattr(import_module(f"sim.sweep.{_MODULE_OF[name]}"), name)
+    globals()[name] = value
+    return value

@@ -110,6 +110,7 @@ def run_chunk(base: dict, jobs: list[Job], keep: str,
     """
     from sim.engine import run_results, structure
 
+    tick(0)  # the bar hears the chunk has started: building its points' scenarios takes time
     done: dict[int, tuple[dict, dict | None, Any]] = {}
     scenarios: dict[int, Scenario | None] = {}
     errors: dict[int, str] = {}
@@ -206,7 +207,8 @@ def _complete(out: Path, manifest: dict) -> bool:
 def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = None,
         executor: str = "local", scheduler: str | None = None, quiet: bool = True,
         folder: Path | None = None, log: Callable[[str], None] | None = None,
-        flags: dict[str, Any] | None = None) -> Outcome:
+        flags: dict[str, Any] | None = None,
+        waiting: Callable[[str | None], None] | None = None) -> Outcome:
     """Run (or resume) a sweep into ``out``.
 
     Args:
@@ -219,6 +221,9 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
         folder: folder that the spec's ``base`` is relative to (default: the current one).
         log: where log lines go (default: nowhere).
         flags: command-line flags that overrode the sweep file, recorded in the manifest.
+        waiting: told what the sweep is doing before its progress bar shows (planning a
+            large design takes seconds), and ``None`` when the bar takes over; the command
+            line shows it as a spinner from its first second.
 
     Returns:
         Counts of what ran.
@@ -232,6 +237,7 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
     folder = folder or Path.cwd()
     out = Path(out)
     say = log or (lambda _msg: None)
+    wait = waiting or (lambda _text: None)
     check_executor(executor, scheduler)
     manifest = store.existing_manifest(out)
     # Nothing to do is known without sampling the design (Sobol's import alone takes 1.5 s):
@@ -240,6 +246,7 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
             and manifest["base"] == base_data(spec, folder) and _complete(out, manifest)):
         say(f"nothing to do: all {manifest['n_runs']} runs are in {out}")
         return Outcome(out, manifest["n_runs"], 0, 0, manifest["n_runs"], 0.0)
+    wait(f"planning the {spec.design.method} design and checking its points")
     p = plan(spec, folder)
     if manifest is not None:
         store.check_identity(out, manifest, p.identity())
@@ -249,6 +256,7 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
     if not missing:
         say(f"nothing to do: all {p.n_runs} runs are in {out}")
         return Outcome(out, p.n_runs, 0, 0, skipped, 0.0)
+    wait(f"starting {p.n_runs - skipped} runs")
     bar = Progress("sweep", p.n_runs, done=skipped, show=None if not quiet else False,
                    failed=True)
     # Connect first: an unreachable scheduler must fail before anything is written.
@@ -273,6 +281,7 @@ def run(spec: SweepSpec | str | Path, out: str | Path, *, workers: int | None = 
 
     chunks = (Chunk(c, len(p.chunk_range(c)), run_chunk,
                     (p.base_data, chunk_jobs(p, c), str(p.spec.keep))) for c in missing)
+    wait(None)
     try:
         with bar:  # shown while the folder is prepared and the workers start
             bar.status("preparing the folder")

@@ -17,11 +17,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import FiniteFloat, ValidationError, model_validator
 
 from sim.errors import ParleyError, Problem, ScenarioError
-from sim.scenario import Frozen, P, problems_from_validation, read_yaml, rule
+from sim.scenario import Frozen, P, parse_value, problems_from_validation, read_yaml, rule
 
 
 class SweepError(ParleyError):
@@ -266,7 +265,7 @@ def spec_from_flags(base: str, vary: Iterable[str], levers: Iterable[str], name:
                 entry = ({"range": {"start": lo, "stop": hi, "steps": int(steps)}} if steps
                          else {"bounds": [lo, hi]})
             else:
-                entry = {"values": [yaml.safe_load(v) for v in text.split(",")]}
+                entry = {"values": [parse_value(v) for v in text.split(",")]}
         except ValueError:
             problems.append(Problem("--vary", item, "cannot be read",
                                     "path=a,b,c or path=lo..hi or path=lo..hi/steps"))

@@ -68,6 +68,12 @@ def runs_frame(rows: list[dict]):
     return pd.DataFrame({name: columns[name] for name in order})
 
 
+def outcome_columns(runs) -> list[str]:
+    """The columns of a runs table that hold a numeric or 0/1 outcome (no ids, no points)."""
+    return [str(c) for c in runs.columns if runs[c].dtype.kind in "biuf"
+            and not str(c).startswith("param:") and c not in ID_DTYPES]
+
+
 def write_atomic(frame, path: Path) -> None:
     """Write a table as CSV or (any other suffix) Parquet; readers never see half a file."""
     tmp = path.with_name(f".{path.name}.tmp")

@@ -9,6 +9,7 @@ and what every command shares :mod:`sim.ui.console`.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -30,8 +31,9 @@ from sim.ui.console import (
     need,
     out,
     run_overrides,
-    save_figure,
+    save_timeline,
     stops_on_ctrl_c,
+    summary_table,
 )
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -53,16 +55,6 @@ def options(
         help="print Parley's version and exit")] = False,
 ) -> None:
     """Parley: agent-based simulation of negotiated prisoner exchanges."""
-
-
-def _summary_table(summary: dict) -> Table:
-    table = Table(title=f"Summary: {escape(summary['scenario'])} (seed {summary['seed']})",
-                  show_header=True, header_style="bold")
-    table.add_column("outcome")
-    table.add_column("value", justify="right")
-    for key, value in summary.items():
-        table.add_row(key, "—" if value is None else escape(str(value)))
-    return table
 
 
 @app.command()
@@ -100,22 +92,18 @@ def run(
         for line in result.narrative():
             out.print(line, markup=False)
         out.print()
-    out.print(_summary_table(result.summary))
+    out.print(summary_table(result.summary))
     if out_dir is not None:
         written = write_outputs(result, out_dir, fmt)
         out.print(f"wrote {len(written)} files to {out_dir}", markup=False)
     if plot is not None:
-        _save_timeline(result, plot)
+        save_timeline(result, plot)
         out.print(f"wrote the timeline to {plot}", markup=False)
 
 
-def _save_timeline(result, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from sim.ui.figures import timeline
-
-    save_figure(timeline(result), path)
+def _count(value) -> str:
+    """A count as written: ``361``, ``50.5``, or a dash when missing."""
+    return "—" if value is None else f"{value:g}"
 
 
 def _fmt(value) -> str:
@@ -147,6 +135,9 @@ def report(
     theory_plot: Annotated[Path | None, typer.Option(
         help="with --theory, draw the closed forms on the runs' histograms in this image")]
     = None,
+    examples: Annotated[int, typer.Option(
+        min=0, help="name this many runs with and without the pattern, each with the "
+        "parley run command that reruns it")] = 0,
 ) -> None:
     """Run many seeds; print the pattern rate, distributions and the fit to reported counts."""
     from sim.ensemble import run_ensemble
@@ -156,11 +147,11 @@ def report(
     if theory_plot is not None:
         check_image(theory_plot, "--theory-plot")
     try:
-        spec = load_scenario(scenario, *run_overrides(set_))
+        spec = load_scenario(scenario, *run_overrides(set_, days=days))
         ref_path = data or spec.meta.reference_data
         reference = load_reference(ref_path, spec) if ref_path else []
         with stops_on_ctrl_c():
-            ensemble = run_ensemble(spec, seeds, days, workers, executor=executor,
+            ensemble = run_ensemble(spec, seeds, None, workers, executor=executor,
                                     scheduler=scheduler, progress=None, label="report")
     except ParleyError as exc:
         fail(exc.problems)
@@ -185,14 +176,17 @@ def report(
     if figures["reference"]:
         ref = Table(title="reported counts against the simulated median and 10-90% band",
                     header_style="bold")
+        # Counts without a needless ".0" and confidence without "reported_", so that the
+        # table fits 80 columns.
         for col in ("day", "measure", "reported", "confidence", "median", "10%", "90%",
                     "result"):
-            ref.add_column(col, overflow="fold")
+            ref.add_column(col, no_wrap=col == "measure",
+                           justify="left" if col in ("measure", "confidence") else "right")
         for row in figures["reference"]:
-            ref.add_row(str(row["day"]), row["measure"], _fmt(row["reported"]),
-                        escape(row["confidence"].split(" ")[0]), _fmt(row["median"]),
-                        _fmt(row["p10"]),
-                        _fmt(row["p90"]), "pass" if row["passed"] else "FAIL")
+            confidence = row["confidence"].split(" ")[0].removeprefix("reported_")
+            ref.add_row(str(row["day"]), row["measure"], _count(row["reported"]),
+                        escape(confidence), *(_count(row[k]) for k in ("median", "p10", "p90")),
+                        "pass" if row["passed"] else "FAIL")
         out.print(ref)
     if theory:
         from sim.ui.cli_theory import print_theory
@@ -203,7 +197,33 @@ def report(
         tmp.write_text(json.dumps(figures, indent=2), encoding="utf-8")
         tmp.replace(json_out)
         out.print(f"wrote every figure to {json_out}", markup=False)
+    if examples:
+        _print_examples(scenario, ensemble, examples, set_, days)
     print(f"pattern_rate={figures['pattern_rate']:.2f}")
+
+
+def _print_examples(scenario: Path, ensemble, k: int, sets: list[str] | None,
+                    days: int | None) -> None:
+    """The first ``k`` seeds of runs with and without the pattern, as commands that rerun them.
+
+    A shipped scenario is named by its bare name, which ``parley run`` finds, so that the
+    commands stay short.
+    """
+    import shlex
+
+    from sim.catalog import default_scenarios_dir
+
+    shipped = scenario.resolve().parent == default_scenarios_dir().resolve()
+    name = scenario.stem if shipped else str(scenario)
+    extra = "".join(f" --set {shlex.quote(item)}" for item in sets or [])
+    extra += f" --days {days}" if days is not None else ""
+    for group, wanted in (("with", True), ("without", False)):
+        seeds = [seed for seed, summary in zip(ensemble.seeds, ensemble.summaries, strict=True)
+                 if summary["pattern"] is wanted]
+        out.print(f"runs {group} the pattern: {len(seeds)} of {len(ensemble.seeds)}"
+                  + ("; rerun one alone with" if seeds else ""), markup=False)
+        for seed in seeds[:k]:
+            out.print(f"  parley run {shlex.quote(name)} --seed {seed}{extra}", markup=False)
 
 
 @app.command()
@@ -230,7 +250,8 @@ def cases(
             for path in paths:
                 report = run_case(path, seeds, workers, progress=None)
                 reports.append(report)
-                out.print(report.line(), markup=False)
+                # Wrapped at "; " so that a line fits 80 columns.
+                out.print(report.line().replace("; ", ";\n    "), markup=False)
                 if verbose or not report.passed:
                     for result in report.results:
                         out.print("    " + result.line(), markup=False)
@@ -294,10 +315,13 @@ def describe(scenario: ScenarioArg) -> None:
         spec = load_scenario(scenario)
     except ScenarioError as exc:
         fail(exc.problems)
-    table = Table(title=f"{escape(spec.meta.name)}: parameters", header_style="bold")
-    if not sys.stdout.isatty():  # piped to grep or a file: keep whole rows on one line
-        out.width = max(out.width, 240)
+    if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        out.width = max(out.width, 240)  # piped to grep or a file: keep rows on one line
     listing = rows(spec)
+    if out.width < NARROW:
+        _describe_narrow(spec.meta.name, listing)
+        return
+    table = Table(title=f"{escape(spec.meta.name)}: parameters", header_style="bold")
     table.add_column("parameter", no_wrap=True, min_width=max(len(r[0]) for r in listing))
     table.add_column("value", overflow="fold", max_width=30)
     table.add_column("unit", no_wrap=True)
@@ -305,6 +329,25 @@ def describe(scenario: ScenarioArg) -> None:
     for path, value, unit, meaning in listing:
         table.add_row(path, escape(str(value)), unit, meaning)
     out.print(table)
+
+
+NARROW = 120
+"""Below this width ``describe`` lists each parameter on a few lines instead of a table."""
+
+
+def _describe_narrow(name: str, listing: list[tuple]) -> None:
+    """Each parameter as ``path = value (unit)`` and its meaning below, wrapped to the width."""
+    import textwrap
+
+    out.print(f"[bold]{escape(name)}: parameters[/bold]")
+    width = out.width
+    for path, value, unit, meaning in listing:
+        head = textwrap.wrap(f"{path} = {value}  ({unit})", width, subsequent_indent="    ",
+                             break_on_hyphens=False)
+        out.print(f"[bold]{escape(head[0][:len(path)])}[/bold]{escape(head[0][len(path):])}")
+        for line in [*head[1:], *textwrap.wrap(meaning, width, initial_indent="    ",
+                                                 subsequent_indent="    ")]:
+            out.print(line, markup=False)
 
 
 app.command("plot")(cli_plot.plot)

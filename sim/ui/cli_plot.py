@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from sim.ui.console import (
     find_file,
     need,
     out,
+    run_overrides,
     save_figure,
     stops_on_ctrl_c,
 )
@@ -53,6 +55,9 @@ def plot(
     = "gov_released",
     against: Annotated[Path | None, typer.Option(
         help="second scenario file or name (compare)", callback=find_file)] = None,
+    examples: Annotated[int, typer.Option(
+        min=0, help="name this many run ids a cell (sweeps; parley sweep show reruns one)")]
+    = 0,
 ) -> None:
     """Draw a picture of a run, a sweep or a scenario's ensemble."""
     import matplotlib
@@ -70,10 +75,12 @@ def plot(
     try:
         with stops_on_ctrl_c():
             fig = _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against)
+            cells = _examples(target, kind, x, y, output, examples) if examples else []
     except ParleyError as exc:
         fail(exc.problems)
     save_figure(fig, out_file)
     out.print(f"wrote {kind} plot to {out_file}", markup=False)
+    _print_examples(target, cells, output or DEFAULT_OUTPUT.get(kind, ""))
 
 
 def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against):
@@ -89,10 +96,16 @@ def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against
         return plots.timeline(load_run(target))
     if what == "sweep":
         return _draw_sweep(plots, target, kind, x, y, output)
-    spec = load_scenario(target)
-    ensemble_of = partial(run_ensemble, runs=seeds, days=days, progress=None, label=kind)
+    if output is not None and kind == "survival":  # before any run: a day of the summary
+        from sim.outputs import SUMMARY, Kind
+        from sim.sweep.drill import check_column
+
+        check_column(output, [f.name for f in SUMMARY if f.kind is Kind.OPTIONAL
+                              and f.unit == "day"], "--output", "day of an event")
+    spec = load_scenario(target, *run_overrides(None, days=days))  # errors name --days
+    ensemble_of = partial(run_ensemble, runs=seeds, progress=None, label=kind)
     if kind == "timeline":
-        return plots.timeline(run_scenario(spec, days=days))
+        return plots.timeline(run_scenario(spec))
     if kind == "compare":
         if against is None:
             fail([Problem("--against", "against", "missing for a compare plot",
@@ -118,21 +131,26 @@ def _draw_sweep(plots, target, kind, x, y, output):
     from sim import sweep
 
     need("a plot of a sweep", "pyarrow", *(("SALib",) if kind == "sensitivity" else ()))
+    from sim.sweep.drill import check_column
+
     manifest = sweep.read_manifest(target)
     params = [p["path"] for p in manifest["spec"]["parameters"]]
-    for name in (x, y):
-        if name is not None and name not in params:
-            fail([Problem(str(target), "--x/--y", f"{name!r} was not varied",
-                          ", ".join(params))])
+    for flag, name in (("--x", x), ("--y", y)):
+        if name is not None:
+            check_column(name, params, flag, "varied parameter")
     if kind == "sensitivity":
         method = manifest["spec"]["design"]["method"]
         if method not in ("sobol", "morris"):
             fail([Problem(str(target), "--kind", f"sensitivity needs a sobol or morris design, "
                           f"this sweep used {method}", "a sweep with design.method sobol or "
                           "morris")])
-        return plots.sensitivity(sweep.analyze(target, method, output or "gov_released"),
-                                 n=manifest["n_runs"]).figure
+        result = sweep.analyze(target, method, output or "gov_released")
+        for line in result["warnings"]:  # as parley analyze warns
+            print(f"warning: {line}", file=sys.stderr)
+        return plots.sensitivity(result, n=manifest["n_runs"]).figure
     runs = sweep.load(target, tables=["runs"]).runs
+    if output is not None:
+        check_column(output, sweep.outcome_columns(runs), "--output", "outcome")
     runs = runs[runs["status"] == "ok"]
     if kind == "phase":
         if len(params) < 2:
@@ -145,3 +163,38 @@ def _draw_sweep(plots, target, kind, x, y, output):
                                  manifest["days"], by=y)
     return plots.outcome_vs_parameter(runs, x or params[0], output or "gov_released",
                                       by=y).figure
+
+
+DEFAULT_OUTPUT = {"sweep": "gov_released", "phase": "pattern", "survival": "completion_day",
+                  "sensitivity": "gov_released"}
+"""The outcome a sweep plot shows when --output is not given."""
+
+
+def _examples(target, kind, x, y, output, k):
+    """``k`` run ids a cell of a sweep plot (:func:`sim.sweep.drill.examples`)."""
+    if not target.is_dir():
+        fail([Problem("--examples", "examples", "names runs of a sweep",
+                      "a sweep folder, or no --examples")])
+    from sim import sweep
+    from sim.sweep.drill import examples
+
+    params = [p["path"] for p in sweep.read_manifest(target)["spec"]["parameters"]]
+    runs = sweep.load(target, tables=["runs"]).runs
+    runs = runs[runs["status"] == "ok"]
+    by = {"phase": [x or params[0], y or params[1]], "sensitivity": []}.get(
+        kind, [x or params[0], *([y] if y else [])])
+    return examples(runs, [f"param:{p}" for p in by], output or DEFAULT_OUTPUT[kind], k)
+
+
+def _print_examples(target, cells, output: str) -> None:
+    """One line a cell: its values and its example runs, then how to rerun one."""
+    from sim.sweep.drill import show_command
+
+    if cells:
+        out.print(f"example runs a cell, from lowest to highest {output}:", markup=False)
+    for cell, ids in cells:
+        where = ", ".join(f"{c.removeprefix('param:')}={v:g}" if isinstance(v, float)
+                          else f"{c.removeprefix('param:')}={v}" for c, v in cell.items())
+        out.print(f"{where or 'all runs'}: runs {', '.join(map(str, ids))}", markup=False)
+    if cells:
+        out.print(f"rerun one: {show_command(target, cells[0][1][0])}", markup=False)

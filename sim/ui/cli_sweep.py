@@ -48,12 +48,80 @@ def sweep_run(
     replace the file's values (the manifest records them). The exit code is 1 when runs failed
     in this call (their tracebacks are kept; parley sweep status counts them).
     """
-    from sim import sweep
+    from sim.files import recording_reads
+    from sim.sweep import resume
 
     need("parley sweep", "pyarrow")
 
     flags = {"replicates": replicates, "master_seed": master_seed, "days": days, "keep": keep,
              "design": design, "samples": samples}
+    command = {"spec": str(spec.resolve()), "vary": vary or [], "lever": lever or [], **flags,
+               "executor": executor, "scheduler": scheduler}
+    runs = resume.finished(out_dir, command)
+    if runs is not None:  # known without importing numpy, pydantic or pandas
+        print(f"nothing to do: all {runs} runs are in {out_dir}", flush=True)
+        print(f"{out_dir}: {runs} runs, {runs} already done, 0 ran, 0 failed, 0.0 s "
+              "(0.0 runs/s)")
+        return
+    with recording_reads() as files:
+        outcome = _run_sweep(spec, out_dir, vary, lever, flags, workers, executor, scheduler,
+                             quiet)
+    if outcome.skipped + outcome.ran + outcome.failed == outcome.total:
+        resume.record(out_dir, command, files)
+    rate = outcome.ran / outcome.seconds if outcome.seconds else 0.0
+    print(f"{outcome.out}: {outcome.total} runs, {outcome.skipped} already done, "
+          f"{outcome.ran} ran, {outcome.failed} failed, {outcome.seconds:.1f} s "
+          f"({rate:.1f} runs/s)")
+    if outcome.failed:
+        print(f"error: {outcome.failed} of {outcome.ran + outcome.failed} runs failed; their "
+              f"tracebacks are in the error column (parley sweep export {outcome.out})",
+              file=sys.stderr)
+        raise typer.Exit(1)
+
+
+def _run_sweep(spec, out_dir, vary, lever, flags, workers, executor, scheduler, quiet):
+    """Read the sweep (a file, or a scenario with --vary) and run or resume it.
+
+    On a terminal a spinner says what happens from the first second (reading the files and
+    planning a large design take seconds) until the progress bar takes over.
+    """
+    with _Waiting(not quiet and sys.stderr.isatty()) as waiting:
+        return _read_and_run(spec, out_dir, vary, lever, flags, workers, executor, scheduler,
+                             quiet, waiting)
+
+
+class _Waiting:
+    """A spinner on standard error with what a sweep does before its progress bar shows."""
+
+    def __init__(self, show: bool) -> None:
+        from rich.console import Console
+
+        self.spinner = Console(stderr=True).status("sweep: reading the sweep") if show else None
+
+    def __enter__(self) -> _Waiting:
+        if self.spinner is not None:
+            self.spinner.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self(None)
+
+    def __call__(self, text: str | None) -> None:
+        """Show ``text``; ``None`` stops the spinner (the progress bar takes over)."""
+        if self.spinner is None:
+            return
+        if text is None:
+            self.spinner.stop()
+            self.spinner = None
+        else:
+            self.spinner.update(f"sweep: {text}")
+
+
+def _read_and_run(spec, out_dir, vary, lever, flags, workers, executor, scheduler, quiet,
+                  waiting):
+    """The body of :func:`_run_sweep`, under its spinner."""
+    from sim import sweep
+
     given: dict[str, object] = {}
     try:
         if sweep.sweep_or_scenario(spec) == "sweep":
@@ -73,18 +141,11 @@ def sweep_run(
         with stops_on_ctrl_c():
             outcome = sweep.run(sweep_spec, out_dir, workers=workers, executor=executor,
                                 scheduler=scheduler, quiet=quiet, folder=folder,
-                                log=lambda msg: print(msg, flush=True), flags=given)
+                                log=lambda msg: print(msg, flush=True), flags=given,
+                                waiting=waiting)
     except ParleyError as exc:
         fail(exc.problems)
-    rate = outcome.ran / outcome.seconds if outcome.seconds else 0.0
-    print(f"{outcome.out}: {outcome.total} runs, {outcome.skipped} already done, "
-          f"{outcome.ran} ran, {outcome.failed} failed, {outcome.seconds:.1f} s "
-          f"({rate:.1f} runs/s)")
-    if outcome.failed:
-        print(f"error: {outcome.failed} of {outcome.ran + outcome.failed} runs failed; their "
-              f"tracebacks are in the error column (parley sweep export {outcome.out})",
-              file=sys.stderr)
-        raise typer.Exit(1)
+    return outcome
 
 
 @sweep_app.command("status")
@@ -124,6 +185,79 @@ def sweep_export(
         print(f"wrote {path}")
 
 
+@sweep_app.command("show")
+def sweep_show(
+    folder: Annotated[Path, typer.Argument(help="sweep folder")],
+    run: Annotated[int | None, typer.Option("--run", help="run id (the runs table's run_id)")]
+    = None,
+    where: Annotated[str | None, typer.Option(
+        help="pandas query over the runs table, e.g. \"pattern and gov_released > 100\"; "
+        "a param: column in backticks")] = None,
+    sample: Annotated[int | None, typer.Option(
+        help="show this many --where matches picked at random (default: the first)")] = None,
+    sample_seed: Annotated[int, typer.Option(help="seed of the --sample choice")] = 0,
+    narrative: Annotated[bool, typer.Option(help="print the day-by-day narrative")] = True,
+    plot: Annotated[Path | None, typer.Option(
+        help="write the run's timeline here (.png, .svg or .pdf; RUN appended for several)")]
+    = None,
+) -> None:
+    """Run one run of a sweep again from its point and seed: its narrative and summary.
+
+    The summary is checked against the sweep's stored row, field by field; the exit code is
+    1 when they differ (a sweep made by another version of Parley, say).
+    """
+    from rich.markup import escape
+
+    from sim import sweep
+    from sim.sweep import drill
+    from sim.ui.console import check_image, save_timeline, summary_table
+
+    need("parley sweep show", "pyarrow")
+    if plot is not None:
+        check_image(plot, "--plot")
+    try:
+        data = sweep.load(folder, tables=["runs"])
+        ids = drill.select(data.runs, run=run, where=where, sample=sample, seed=sample_seed)
+    except sweep.SweepError as exc:
+        fail(exc.problems)
+    differ = False
+    for run_id in ids:
+        row = data.runs.loc[data.runs["run_id"] == run_id].iloc[0]
+        point = drill.point_of(data.points, int(row["point_id"]))
+        out.print(f"[bold]run {run_id}[/bold] of {escape(data.manifest['spec']['name'])}: "
+                  f"point {row['point_id']}, replicate {row['replicate']}, seed {row['seed']}")
+        for path, value in point.items():
+            shown = f"{value:.6g}" if isinstance(value, float) else str(value)
+            out.print(f"  {path} = {shown}", markup=False)
+        if row["status"] != "ok":
+            print(f"error: run {run_id} failed in the sweep:\n{row['error']}", file=sys.stderr)
+            raise typer.Exit(1)
+        try:
+            with stops_on_ctrl_c():
+                result = drill.rerun(data.manifest, data.points, data.runs, run_id)
+        except ParleyError as exc:
+            fail(exc.problems)
+        if narrative:
+            for line in result.narrative():
+                out.print(line, markup=False)
+            out.print()
+        out.print(summary_table(result.summary))
+        changed = drill.differences(data.runs, run_id, result)
+        if changed:
+            differ = True
+            made = data.manifest.get("versions", {}).get("parley", "?")
+            print(f"warning: run {run_id}'s summary differs from the sweep's row (sweep made "
+                  f"by Parley {made}): " + "; ".join(changed), file=sys.stderr)
+        else:
+            out.print(f"run {run_id}: its summary equals the sweep's row", markup=False)
+        if plot is not None:
+            path = plot if len(ids) == 1 else plot.with_stem(f"{plot.stem}-run{run_id}")
+            save_timeline(result, path)
+            out.print(f"wrote the timeline to {path}", markup=False)
+    if differ:
+        raise typer.Exit(1)
+
+
 def analyze(
     folder: Annotated[Path, typer.Argument(help="sweep folder")],
     method: Annotated[str, typer.Option(help="sobol or morris")] = "sobol",
@@ -147,3 +281,5 @@ def analyze(
     for row in rows:
         table.add_row(*(v if isinstance(v, str) else f"{v:.3f}" for v in row.values()))
     out.print(table)
+    for line in result["warnings"]:
+        print(f"warning: {line}", file=sys.stderr)

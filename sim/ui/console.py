@@ -150,3 +150,27 @@ def find_files(values: list[Path] | None) -> list[Path] | None:
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario file, or a shipped scenario's name",
                                              callback=find_file)]
 """The argument of a command that takes one scenario."""
+
+
+def summary_table(summary: dict):
+    """A run's summary as a two-column table: outcome and value."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"Summary: {escape(summary['scenario'])} (seed {summary['seed']})",
+                  show_header=True, header_style="bold")
+    table.add_column("outcome")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        table.add_row(key, "—" if value is None else escape(str(value)))
+    return table
+
+
+def save_timeline(result, path: Path) -> None:
+    """Draw a run's timeline and save it (:func:`save_figure`)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.ui.figures import timeline
+
+    save_figure(timeline(result), path)
