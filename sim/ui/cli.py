@@ -33,6 +33,7 @@ from sim.ui.console import (
     save_figure,
     stops_on_ctrl_c,
 )
+from sim.ui.destinations import check_out_file, check_out_folder
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Parley: agent-based simulation of negotiated prisoner exchanges.")
@@ -88,6 +89,10 @@ def run(
         fail([Problem("--format", "format", f"unknown format {fmt!r}", " or ".join(FORMATS))])
     if plot is not None:
         check_image(plot, "--plot")
+        check_out_file(plot, "--plot", "an image file in a folder Parley can write")
+    if out_dir is not None:
+        check_out_folder(out_dir, "--out", "a new folder, an empty one or a previous run's",
+                         replaces="run")
     if out_dir is not None and fmt == "parquet":
         need("--format parquet", "pyarrow")
     try:
@@ -148,6 +153,8 @@ def report(
     from sim.report import load_reference, summarize_ensemble
     from sim.scenario import load_scenario
 
+    if json_out is not None:
+        check_out_file(json_out, "--json", "a JSON file in a folder Parley can write")
     try:
         spec = load_scenario(scenario, *run_overrides(set_))
         ref_path = data or spec.meta.reference_data
@@ -266,6 +273,8 @@ def schema(
     """Print the JSON Schema of scenario files (for editors)."""
     from sim.scenario import json_schema
 
+    if output is not None:
+        check_out_file(output, "--out", "a file in a folder Parley can write")
     text = json.dumps(json_schema(), indent=2)
     if output is None:
         print(text)
@@ -305,6 +314,11 @@ app.command("init")(cli_catalog.init)
 
 def main() -> None:
     """Entry point of the ``parley`` console script."""
+    # A file name in no encoding the terminal has (invalid UTF-8, or any name under LANG=C) is
+    # echoed with escapes rather than ending the command.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         app()
     except ParleyError as exc:  # a domain error that escaped a command

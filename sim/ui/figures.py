@@ -352,9 +352,9 @@ def live_panels(snap: Snapshot) -> Figure:
     top, mid, moods, press, strip = axes
 
     top.step(day, s["gov_released"], where="post", color=BLUE, lw=2,
-             label=f"freed by the {names.government}")
+             label=f"freed by the {_plain(names.government)}")
     top.step(day, s["ins_released"], where="post", color=ORANGE, lw=2, ls="--",
-             label=f"freed by the {names.insurgent}")
+             label=f"freed by the {_plain(names.insurgent)}")
     _mark_events(top, snap, s["gov_released"])
     top.plot([], [], color=VERMILION, ls=":", label="walkout")
     top.plot([], [], marker="v", color=BLUE, ls="none", label="unilateral release")
@@ -362,7 +362,8 @@ def live_panels(snap: Snapshot) -> Figure:
     top.set_ylim(0, max(10.0, 1.1 * most))
     top.set_ylabel("prisoners freed\n(cumulative)")
     top.legend(loc="upper left", fontsize=8, ncols=2)
-    top.set_title(f"{snap.scenario.meta.name}, seed {snap.seed}: day {snap.day} of {snap.days}"
+    top.set_title(f"{_plain(snap.scenario.meta.name)}, seed {snap.seed}: day {snap.day} of "
+                  f"{snap.days}"
                   f" ({snap.date.isoformat()}), talks {phase_label(snap.phase)}", fontsize=11)
 
     mid.bar(day[1:], s["attacks"][1:], width=1.0, color=GREY)
@@ -375,18 +376,18 @@ def live_panels(snap: Snapshot) -> Figure:
                         Line2D([], [], marker="x", color=VERMILION, ls="none",
                                label="airstrike")], loc="upper left", fontsize=8, ncols=2)
 
-    moods.plot(day, s["trust"], color=GREEN, lw=1.8, label=f"{names.insurgent} trust")
+    moods.plot(day, s["trust"], color=GREEN, lw=1.8, label=f"{_plain(names.insurgent)} trust")
     moods.plot(day, s["frustration"], color=ORANGE, ls="-.", lw=1.8,
-               label=f"{names.insurgent} frustration")
+               label=f"{_plain(names.insurgent)} frustration")
     moods.axhline(snap.patience, color=ORANGE, ls=":", lw=1,
                   label=f"patience ({snap.patience:g})")
     moods.set_ylabel("trust and\nfrustration")
     moods.legend(loc="upper left", fontsize=8, ncols=3)
 
     press.plot(day, s["felt_pressure"], color=BLUE, lw=1.8,
-               label=f"pressure felt by the {names.government}")
+               label=f"pressure felt by the {_plain(names.government)}")
     press.plot(day, s["pressure_on_insurgent"], color=PURPLE, ls="--", lw=1.4,
-               label=f"pressure on the {names.insurgent}")
+               label=f"pressure on the {_plain(names.insurgent)}")
     press.axhline(snap.goodwill_threshold, color=BLUE, ls=":", lw=1,
                   label=f"goodwill threshold now ({snap.goodwill_threshold:g})")
     press.set_ylabel("pressure")
@@ -422,8 +423,8 @@ def odds_figure(ensemble: Ensemble, snap: Snapshot) -> Figure:
     s = ensemble.series
     fig = Figure(figsize=(9.5, 7.2), dpi=80, layout="constrained")
     top, mid, low = fig.subplots(3, 1, height_ratios=[2, 1.2, 1.2])
-    _band(top, s["gov_released"], BLUE, f"freed by the {names.government}")
-    _band(top, s["ins_released"], ORANGE, f"freed by the {names.insurgent}")
+    _band(top, s["gov_released"], BLUE, f"freed by the {_plain(names.government)}")
+    _band(top, s["ins_released"], ORANGE, f"freed by the {_plain(names.insurgent)}")
     day = snap.series["day"]
     top.step(day, snap.series["gov_released"], where="post", color=BLUE, lw=2.4,
              label="this run")
@@ -475,11 +476,11 @@ def comparison_figure(comparison: Comparison) -> Figure:
         values = np.asarray(comparison.agents[row.key], dtype=float)
         ax.hist(values, bins=min(20, max(3, len(set(values.tolist())))), color=GREY)
         ax.axvline(row.you, color=VERMILION, lw=2.5, label="you")
-        ax.set_title(row.label, fontsize=9)
+        ax.set_title(_plain(row.label), fontsize=9)
         ax.set_yticks([])
         ax.legend(fontsize=8, loc="upper right")
     for ax in axes[len(keys):]:
         ax.set_visible(False)
-    fig.suptitle(f"You as the {comparison.seat_name} against {comparison.runs} runs of the "
+    fig.suptitle(f"You as the {_plain(comparison.seat_name)} against {comparison.runs} runs of the "
                  f"agents (grey), over {comparison.days} days", fontsize=11)
     return fig
