@@ -343,12 +343,13 @@ def app_command(
 ) -> None:
     """Serve the classroom dashboard on localhost until Ctrl+C (Solara)."""
     import os
-    import subprocess
 
     from sim.catalog import default_scenarios_dir
     from sim.ui.app.state import SCENARIO_ENV, SCENARIOS_ENV
+    from sim.ui.server import check_port, serve
 
     need("parley app", "solara", "solara_assets", "ipyvuetify")
+    check_port("127.0.0.1", port)
     env = dict(os.environ)
     env[SCENARIOS_ENV] = str(default_scenarios_dir())
     if scenario is not None:
@@ -364,16 +365,8 @@ def app_command(
            "--port", str(port), "--production", "--no-check-version",
            "--open" if open_browser else "--no-open"]
     print(f"Parley dashboard: http://localhost:{port}  (Ctrl+C stops it)", flush=True)
-    server = subprocess.Popen(cmd, env=env)
-    try:
-        code = server.wait()
-    except KeyboardInterrupt:
-        try:
-            code = server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            code = server.wait()
-    raise typer.Exit(0 if code in (0, -2, 130) else code)
+    code = serve(cmd, env)
+    raise typer.Exit(0 if code in (0, -2, -15, 130, 143) else code)
 
 
 @app.command("play")

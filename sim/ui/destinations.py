@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 
 from sim.errors import Problem
-from sim.runner import is_run_folder
 from sim.ui.console import fail
 
 
@@ -85,6 +84,8 @@ def check_out_folder(path: Path, option: str, allowed: str, *, replaces: str | N
     if path.exists() or path.is_symlink():
         if not path.is_dir():
             _refuse(option, path, "exists and is not a folder", allowed)
+        from sim.runner import is_run_folder
+
         if replaces == "run" and any(path.iterdir()) and not is_run_folder(path):
             _refuse(option, path, "is a folder that holds files other than a Parley run, "
                     "which writing a run there would replace", allowed)
