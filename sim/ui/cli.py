@@ -32,8 +32,14 @@ from sim.ui.console import (
     run_overrides,
     save_figure,
     stops_on_ctrl_c,
+    usage_line,
 )
 from sim.ui.destinations import check_out_file, check_out_folder
+
+# What Typer raises for a bad command line: its own exceptions (Typer 0.20 and later) or
+# Click's, whichever this Typer uses.
+USAGE_ERRORS = tuple(e for e in (getattr(typer, "TyperException", None),
+                                 getattr(sys.modules.get("click"), "ClickException", None)) if e)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Parley: agent-based simulation of negotiated prisoner exchanges.")
@@ -312,24 +318,38 @@ app.command("scenarios")(cli_catalog.scenarios)
 app.command("init")(cli_catalog.init)
 
 
-def main() -> None:
-    """Entry point of the ``parley`` console script."""
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``parley`` console script; every way it ends is one exit code.
+
+    A bad command line (an unknown option, a missing or malformed value) is one ``error:``
+    line naming the command, and exit code 2, as every other bad input is.
+    """
     # A file name in no encoding the terminal has (invalid UTF-8, or any name under LANG=C) is
     # echoed with escapes rather than ending the command.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        app()
+        code = app(args=argv, prog_name="parley", standalone_mode=False)
+    except USAGE_ERRORS as exc:  # a bad command line; a bare command shows its help
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            print(exc.ctx.get_help().strip() or "", file=sys.stderr)  # (rich prints its own)
+        else:
+            print(usage_line(exc), file=sys.stderr)
+        code = exc.exit_code
+    except typer.Abort:  # Ctrl-C or end of input at a prompt
+        print("interrupted", file=sys.stderr)
+        code = 130
     except ParleyError as exc:  # a domain error that escaped a command
         print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        code = 2
     except ModuleNotFoundError as exc:
         # A module of an optional extra that a command reached without checking first.
         if (exc.name or "").split(".")[0] not in EXTRA_OF:
             raise
         print(missing_extra(exc.name, "this command"), file=sys.stderr)
-        sys.exit(2)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 @app.command("app")

@@ -31,6 +31,14 @@ def fail(problems: list[Problem] | list[str]) -> None:
     raise typer.Exit(2)
 
 
+def usage_line(exc) -> str:
+    """A bad command line (a :class:`click.ClickException`) as one ``error:`` line."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "parley"
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    return f"error: {Problem(command, '', shorten(message, 300), f'see {command} --help')}"
+
+
 @contextmanager
 def stops_on_ctrl_c() -> Iterator[None]:
     """Ctrl-C ends a command with one line on stderr and exit code 130, never a traceback.
