@@ -25,6 +25,7 @@ from sim.agents.base import (
 )
 from sim.events import narrative
 from sim.roleplay import DecisionError, Game, format_situation, phase_label
+from sim.ui.app.fields import move_from
 from sim.ui.app.state import (
     SEED_PATH,
     SLIDER_STEPS,
@@ -99,6 +100,13 @@ def Problems(lines: list[str]):
 
 
 @solara.component
+def FieldError(message: str | None):
+    """Why a value typed in the field above was refused, in plain words."""
+    if message:
+        solara.Error(message, dense=True, classes=["parley-field-error"])
+
+
+@solara.component
 def NarrativeLog(events, start, testid: str):
     """The narrative as a scrolling log that stays pinned to its latest line."""
     lines = narrative(list(events), start)
@@ -109,8 +117,13 @@ def NarrativeLog(events, start, testid: str):
 
 
 @solara.component
-def ControlInput(ctl: Control, value, on_value, sides, notes: list[str]):
-    """One classroom control: a slider (log-scaled for wide ranges) and an exact field."""
+def ControlInput(ctl: Control, value, on_value, sides, notes: list[str], error: str | None = None,
+                 redraw: int = 0):
+    """One classroom control: a slider (log-scaled for wide ranges) and an exact field.
+
+    ``error`` is why a value typed here was refused; the field shows the value in use
+    (``redraw`` changes at each refusal, so the field drops what was typed).
+    """
     css = "control-" + ctl.path.replace(".", "-").replace("_", "-")
     with solara.Column(gap="0px", classes=[css], style={"margin-bottom": "12px"}):
         solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(ctl.title(sides))}</b>")
@@ -139,7 +152,8 @@ def ControlInput(ctl: Control, value, on_value, sides, notes: list[str]):
                 field = solara.InputInt if ctl.kind is int else solara.InputFloat
                 field(ctl.unit if ctl.unit not in ("1", "") else "value", value=value,
                       on_value=on_value, continuous_update=False, dense=True,
-                      style={"max-width": "120px"})
+                      style={"max-width": "120px"}).key(f"{ctl.path}-{redraw}")
+        FieldError(error)
         solara.HTML(tag="div", unsafe_innerHTML=escape(ctl.help_text()), classes=["parley-help"])
         if notes:
             solara.HTML(tag="div", classes=["parley-help"], unsafe_innerHTML=escape(
@@ -181,15 +195,16 @@ def Sidebar(dash: Dashboard, version: int, bump, stop):
     solara.HTML(tag="div", classes=["parley-help"], unsafe_innerHTML=escape(
         "Changing a setting restarts the run from day 0; Reset keeps the settings."))
 
-    Problems(dash.setting_problems)
     sides = dash.base.meta.sides
     for ctl in dash.controls:
         ControlInput(ctl, dash.values[ctl.path], setter(ctl.path), sides,
-                     shocks_setting(dash.base, ctl.path))
+                     shocks_setting(dash.base, ctl.path), dash.field_problems.get(ctl.path),
+                     dash.refusals)
     seed = control(SEED_PATH)
     with solara.Column(gap="0px", classes=["control-run-seed"]):
         solara.InputInt(seed.title(), value=int(dash.values[SEED_PATH]), on_value=setter(SEED_PATH),
-                        continuous_update=False, dense=True)
+                        continuous_update=False, dense=True).key(f"seed-{dash.refusals}")
+        FieldError(dash.field_problems.get(SEED_PATH))
         solara.HTML(tag="div", unsafe_innerHTML=escape(seed.help_text()),
                     classes=["parley-help"])
 
@@ -322,18 +337,6 @@ def _form_from(game: Game) -> dict:
     return form
 
 
-def _move_from(game: Game, form: dict):
-    if game.seat is Seat.GOVERNMENT:
-        return GovernmentMove(max(0, int(form["offer_size"] or 0)),
-                              max(0, int(form["offer_named"] or 0)),
-                              max(0, int(form["unilateral"] or 0)))
-    if game.seat is Seat.INSURGENT:
-        response = form["response"]
-        return InsurgentMove(response if response in game.choices() else game.choices()[0])
-    return MediatorMove(max(0.0, float(form["on_government"] or 0.0)),
-                        max(0.0, float(form["on_insurgent"] or 0.0)), bool(form["strike"]))
-
-
 @solara.component
 def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game, form: dict,
                 set_form, ui: dict, update):
@@ -355,7 +358,7 @@ def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game
     def play_day():
         assert game is not None
         try:
-            game.play_days(_move_from(game, form), max(1, int(repeat or 1)))
+            game.play_days(move_from(game, form), max(1, int(repeat or 1)))
             set_error("")
         except DecisionError as exc:
             set_error(str(exc))
