@@ -159,3 +159,22 @@ def test_parley_app_takes_its_server_with_it(signum):
     assert _gone(server, 15), "the server outlived parley app"
     if signum == signal.SIGTERM:
         assert proc.returncode == 0 and "Traceback" not in stderr, stderr
+
+
+@pytest.mark.parametrize("after", [0.5, 1.5, 3.0])
+def test_ctrl_c_while_the_command_line_loads_ends_quietly(after):
+    with subprocess.Popen([PARLEY, "report", "afghanistan_2020", "--seeds", "10000000"],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                          start_new_session=True) as proc:
+        time.sleep(after)
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            _, stderr = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    # Quiet, or one line that says so (once the command has started its runs).
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) <= 1, stderr
+    assert stderr.strip() in ("", "interrupted") or "runs done" in stderr, stderr
