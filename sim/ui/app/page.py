@@ -99,6 +99,16 @@ def Problems(lines: list[str]):
         solara.Error("\n".join(lines), classes=["parley-problems"], icon=True)
 
 
+def _or_back(on_value, shown, in_use):
+    """``on_value``, and the field back to the value in use when it refuses what was typed."""
+    def typed(value):
+        if value == in_use:  # the value in use (the field going back to it): nothing to do
+            return
+        if on_value(value) is False:
+            shown.set(in_use)
+    return typed
+
+
 @solara.component
 def FieldError(message: str | None):
     """Why a value typed in the field above was refused, in plain words."""
@@ -117,13 +127,13 @@ def NarrativeLog(events, start, testid: str):
 
 
 @solara.component
-def ControlInput(ctl: Control, value, on_value, sides, notes: list[str], error: str | None = None,
-                 redraw: int = 0):
+def ControlInput(ctl: Control, value, on_value, sides, notes: list[str], error: str | None = None):
     """One classroom control: a slider (log-scaled for wide ranges) and an exact field.
 
-    ``error`` is why a value typed here was refused; the field shows the value in use
-    (``redraw`` changes at each refusal, so the field drops what was typed).
+    ``on_value`` returns False when it refuses a value; the field then shows the value in use
+    again, and ``error`` says why.
     """
+    shown = solara.use_reactive(value)
     css = "control-" + ctl.path.replace(".", "-").replace("_", "-")
     with solara.Column(gap="0px", classes=[css], style={"margin-bottom": "12px"}):
         solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(ctl.title(sides))}</b>")
@@ -150,9 +160,9 @@ def ControlInput(ctl: Control, value, on_value, sides, notes: list[str], error: 
                                            step=ctl.step(), thumb_label=False,
                                            on_value=slid)
                 field = solara.InputInt if ctl.kind is int else solara.InputFloat
-                field(ctl.unit if ctl.unit not in ("1", "") else "value", value=value,
-                      on_value=on_value, continuous_update=False, dense=True,
-                      style={"max-width": "120px"}).key(f"{ctl.path}-{redraw}")
+                field(ctl.unit if ctl.unit not in ("1", "") else "value", value=shown,
+                      on_value=_or_back(on_value, shown, value), continuous_update=False,
+                      dense=True, style={"max-width": "120px"})
         FieldError(error)
         solara.HTML(tag="div", unsafe_innerHTML=escape(ctl.help_text()), classes=["parley-help"])
         if notes:
@@ -166,6 +176,7 @@ def Sidebar(dash: Dashboard, version: int, bump, stop):
     names = [f.name for f in dash.files]
     by_name = dict(zip(names, dash.files, strict=True))
     current = dash.path.name if dash.path is not None else None
+    seed_shown = solara.use_reactive(int(dash.values.get(SEED_PATH, 0)))
 
     def pick(name):
         stop()
@@ -178,6 +189,7 @@ def Sidebar(dash: Dashboard, version: int, bump, stop):
                 return
             dash.set_value(path, value)
             bump()
+            return path not in dash.field_problems
         return set_value
 
     def reload():
@@ -198,12 +210,12 @@ def Sidebar(dash: Dashboard, version: int, bump, stop):
     sides = dash.base.meta.sides
     for ctl in dash.controls:
         ControlInput(ctl, dash.values[ctl.path], setter(ctl.path), sides,
-                     shocks_setting(dash.base, ctl.path), dash.field_problems.get(ctl.path),
-                     dash.refusals)
+                     shocks_setting(dash.base, ctl.path), dash.field_problems.get(ctl.path))
     seed = control(SEED_PATH)
     with solara.Column(gap="0px", classes=["control-run-seed"]):
-        solara.InputInt(seed.title(), value=int(dash.values[SEED_PATH]), on_value=setter(SEED_PATH),
-                        continuous_update=False, dense=True).key(f"seed-{dash.refusals}")
+        solara.InputInt(seed.title(), value=seed_shown,
+                        on_value=_or_back(setter(SEED_PATH), seed_shown, dash.values[SEED_PATH]),
+                        continuous_update=False, dense=True)
         FieldError(dash.field_problems.get(SEED_PATH))
         solara.HTML(tag="div", unsafe_innerHTML=escape(seed.help_text()),
                     classes=["parley-help"])

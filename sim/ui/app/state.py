@@ -278,7 +278,6 @@ class Dashboard:
         self.values: dict[str, Any] = {}
         self.file_problems: list[str] = []
         self.field_problems: dict[str, str] = {}
-        self.refusals = 0  # refused values so far (a field redraws with the value in use)
         self.model: ParleyModel | None = None
         if chosen is None and self.files:
             chosen = next((f for f in self.files if f.name == "afghanistan_2020.yaml"),
@@ -340,7 +339,6 @@ class Dashboard:
             except ScenarioError as exc:
                 self.field_problems[path] = refusal(control(path), value, self.values[path],
                                                     exc, self.base.meta.sides)
-                self.refusals += 1
                 return
             self.values = trial
             self.field_problems = {}
