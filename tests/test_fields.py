@@ -148,3 +148,22 @@ def test_the_terminal_refuses_an_impossible_move_and_asks_again(home):
         f"{game.model.view.government_remaining:,} listed prisoners are still to free "
         "(you gave 99,999)"]
     assert game.model.day == 0
+
+
+def test_a_field_goes_back_to_the_value_in_use_only_when_refused():
+    from sim.ui.app.fields import or_back
+
+    class Shown:
+        value = None
+
+        def set(self, value):
+            self.value = value
+
+    seen, shown = [], Shown()
+    typed = or_back(lambda v: seen.append(v) or v < 200, shown, 100)
+    typed(50)  # accepted: the field keeps it
+    assert seen == [50] and shown.value is None
+    typed(500)  # refused: the field shows the value in use again
+    assert seen == [50, 500] and shown.value == 100
+    typed(100)  # the field going back: nothing is set
+    assert seen == [50, 500]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sim.agents.base import GovernmentMove, InsurgentMove, MediatorMove, Move, Response, Seat
@@ -75,6 +76,22 @@ def refusal(ctl: Control, value: Any, current: Any, exc: ScenarioError, sides=No
         reason = "; ".join(plain_words(p.message, sides) for p in exc.problems)
     return (f"{ctl.title(sides)}: {_shown(value)} was not used: {reason}. "
             f"The run uses {_shown(current)}.")
+
+
+def or_back(on_value: Callable[[Any], bool | None], shown, in_use: Any) -> Callable[[Any], None]:
+    """A field's handler: ``on_value``, then the field back to the value in use if refused.
+
+    Args:
+        on_value: takes the typed value; returns False when it is refused.
+        shown: what the field shows (a ``solara.Reactive``; anything with ``set``).
+        in_use: the value the run is using.
+    """
+    def typed(value: Any) -> None:
+        if value == in_use:  # the value in use (the field going back to it): nothing to do
+            return
+        if on_value(value) is False:
+            shown.set(in_use)
+    return typed
 
 
 # Role play

@@ -25,7 +25,7 @@ from sim.agents.base import (
 )
 from sim.events import narrative
 from sim.roleplay import DecisionError, Game, format_situation, phase_label
-from sim.ui.app.fields import move_from
+from sim.ui.app.fields import move_from, or_back
 from sim.ui.app.state import (
     SEED_PATH,
     SLIDER_STEPS,
@@ -99,16 +99,6 @@ def Problems(lines: list[str]):
         solara.Error("\n".join(lines), classes=["parley-problems"], icon=True)
 
 
-def _or_back(on_value, shown, in_use):
-    """``on_value``, and the field back to the value in use when it refuses what was typed."""
-    def typed(value):
-        if value == in_use:  # the value in use (the field going back to it): nothing to do
-            return
-        if on_value(value) is False:
-            shown.set(in_use)
-    return typed
-
-
 @solara.component
 def FieldError(message: str | None):
     """Why a value typed in the field above was refused, in plain words."""
@@ -161,7 +151,7 @@ def ControlInput(ctl: Control, value, on_value, sides, notes: list[str], error: 
                                            on_value=slid)
                 field = solara.InputInt if ctl.kind is int else solara.InputFloat
                 field(ctl.unit if ctl.unit not in ("1", "") else "value", value=shown,
-                      on_value=_or_back(on_value, shown, value), continuous_update=False,
+                      on_value=or_back(on_value, shown, value), continuous_update=False,
                       dense=True, style={"max-width": "120px"})
         FieldError(error)
         solara.HTML(tag="div", unsafe_innerHTML=escape(ctl.help_text()), classes=["parley-help"])
@@ -214,7 +204,7 @@ def Sidebar(dash: Dashboard, version: int, bump, stop):
     seed = control(SEED_PATH)
     with solara.Column(gap="0px", classes=["control-run-seed"]):
         solara.InputInt(seed.title(), value=seed_shown,
-                        on_value=_or_back(setter(SEED_PATH), seed_shown, dash.values[SEED_PATH]),
+                        on_value=or_back(setter(SEED_PATH), seed_shown, dash.values[SEED_PATH]),
                         continuous_update=False, dense=True)
         FieldError(dash.field_problems.get(SEED_PATH))
         solara.HTML(tag="div", unsafe_innerHTML=escape(seed.help_text()),
