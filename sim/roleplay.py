@@ -178,20 +178,62 @@ class Game:
             allowed = ", ".join(str(r) for r in self.choices())
             raise DecisionError(f"{move.response} means nothing while the talks are "
                                 f"{phase_label(self.model.phase)}; say {allowed}")
+        if isinstance(move, GovernmentMove):
+            self._check_government(move)
+        if isinstance(move, MediatorMove):
+            for what, value in (("pressure on the government", move.on_government),
+                                ("pressure on the insurgents", move.on_insurgent)):
+                if not math.isfinite(value) or value < 0:
+                    raise DecisionError(f"{what} must be zero or more (you gave {value:g})")
+
+    def limits(self) -> dict[str, int]:
+        """The most a government move may hold today, by field (see :meth:`check`)."""
+        view = self.model.view
+        return {"offer_size": view.government_remaining,
+                "offer_named": view.named_total - view.named_released,
+                "unilateral": min(view.government_remaining, view.government_room_today)}
+
+    def _check_government(self, move: GovernmentMove) -> None:
+        """Refuse counts that cannot be played, saying what today allows (nothing is clamped)."""
+        most = self.limits()
+        for what, value in (("the offer", move.offer_size),
+                            ("the named seniors in it", move.offer_named),
+                            ("the unilateral release", move.unilateral)):
+            if value < 0:
+                raise DecisionError(f"{what} cannot be negative (you gave {value:,})")
+        if move.offer_size > most["offer_size"]:
+            raise DecisionError(f"you can offer at most {most['offer_size']:,}: the listed "
+                                f"prisoners still to free (you offered {move.offer_size:,})")
+        if move.offer_named > most["offer_named"]:
+            raise DecisionError(f"only {most['offer_named']:,} named seniors are still held "
+                                f"(you named {move.offer_named:,})")
+        if move.offer_named > move.offer_size:
+            raise DecisionError(f"the named seniors ({move.offer_named:,}) are part of the "
+                                f"offer ({move.offer_size:,}) and cannot exceed it")
+        if move.unilateral > most["unilateral"]:
+            view = self.model.view
+            raise DecisionError(
+                f"you can release at most {most['unilateral']:,} today: the daily cap leaves "
+                f"{view.government_room_today:,} and {view.government_remaining:,} listed "
+                f"prisoners are still to free (you gave {move.unilateral:,})")
 
     def default_move(self) -> Move:
         """What a blank answer stands for: yesterday's move, or else a cautious first move.
 
-        The first move offers the agreed round size without named seniors (government), rejects
+        Yesterday's move stands only if today allows it. The cautious move offers the agreed
+        round size (at most what is still to free) without named seniors (government), rejects
         (insurgent), or adds no pressure (mediator).
         """
         if self.moves:
             last = self.moves[-1]
-            if isinstance(last, InsurgentMove) and last.response not in self.choices():
-                return InsurgentMove(Response.REJECT)
-            return last
+            try:  # yesterday's move, if today allows it; never a move that would be refused
+                self.check(last)
+                return last
+            except DecisionError:
+                pass
         if self.seat is Seat.GOVERNMENT:
-            return GovernmentMove(self.scenario.agreement.round_size, 0, 0)
+            return GovernmentMove(min(self.scenario.agreement.round_size,
+                                      self.limits()["offer_size"]), 0, 0)
         if self.seat is Seat.INSURGENT:
             return InsurgentMove(Response.REJECT)
         return MediatorMove(0.0, 0.0, False)

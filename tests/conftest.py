@@ -149,6 +149,21 @@ def cli(*args: str | Path, cwd: Path | None = None, input: str | None = None,
     return _run([PARLEY, *args], input=input, timeout=timeout, cwd=cwd or ROOT)
 
 
+def invoke(*args: str | Path) -> tuple[int, str, str]:
+    """``parley ARGS`` in this process (Typer's runner): exit code, stdout and stderr.
+
+    An exception other than an exit (what would print a traceback) fails the test.
+    """
+    from typer.testing import CliRunner
+
+    from sim.ui.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
 def python_m_sim(*args: str | Path) -> subprocess.CompletedProcess:
     """Run ``python -m sim ARGS`` in a subprocess with the project's interpreter."""
     return _run([sys.executable, "-m", "sim", *args])

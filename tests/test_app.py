@@ -160,33 +160,22 @@ def test_a_control_is_an_override_like_set(dash):
     assert dash.scenario == base  # back to the file's value
 
 
-def test_a_refused_value_shows_the_schemas_message_and_keeps_the_last_run(dash):
+def test_a_refused_value_is_told_at_its_field_and_the_run_goes_on(dash):
     dash.step(3)
     dash.set_value("agreement.batch_cap", 50)  # below the unilateral batch (100): refused
-    assert len(dash.setting_problems) == 1
-    assert dash.setting_problems[0].startswith("error: overrides: ")
-    assert "exceeds agreement.batch_cap (50)" in dash.setting_problems[0]
+    assert dash.field_problems == {"agreement.batch_cap": (
+        "Agreement: batch cap: 50 was not used: the Afghan government's unilateral batch "
+        "(100) exceeds the agreement's batch cap (50). The run uses 100.")}
+    assert dash.values["agreement.batch_cap"] == 100  # the field shows the value in use
     assert dash.scenario.agreement.batch_cap == 100 and dash.snapshot().day == 3
+    patience = dash.scenario.insurgent.patience
     dash.set_value("insurgent.patience", 0)
-    assert "insurgent.patience: Input should be greater than 0" in dash.setting_problems[0]
-    dash.set_value("agreement.batch_cap", 100)
+    assert dash.field_problems["insurgent.patience"] == (
+        "Insurgent (Taliban): patience: 0 was not used: allowed above 0, up to 1,000. "
+        f"The run uses {patience:g}.")
     dash.set_value("insurgent.patience", 2.0)
-    assert dash.setting_problems == []
-    assert dash.scenario.insurgent.patience == 2.0
-
-
-@pytest.mark.parametrize(("path", "value"), [("insurgent.patience", -1),
-                                             ("agreement.batch_cap", 50),
-                                             ("mediator.leverage", 11)])
-def test_a_refused_value_reads_as_the_clis_message(dash, path, value):
-    """Only the source differs: ``overrides`` in the page, the file or ``--set`` in the CLI."""
-    dash.set_value(path, value)
-    done = cli("run", HOME, "--set", f"{path}={value}", "--no-narrative")
-    assert done.returncode == 2
-    (line,) = done.stderr.strip().splitlines()
-    (shown,) = dash.setting_problems
-    source = line.removeprefix("error: ").split(": ")[0]
-    assert shown == line.replace(f"error: {source}: ", "error: overrides: ", 1)
+    assert dash.field_problems == {}
+    assert dash.scenario.insurgent.patience == 2.0 and dash.values["agreement.batch_cap"] == 100
 
 
 def test_a_bad_file_is_reported_like_the_cli_and_the_session_goes_on(tmp_path):
@@ -329,8 +318,9 @@ def test_the_sidebar_shows_a_refused_value(kernel):
         field = rc.find(v.TextField, label="prisoners/day").widget
         field.v_model = "50"
         field.fire_event("focusout", {})
-        alerts = [w.children for w in rc.find(v.Alert).widgets]
-        assert any("exceeds agreement.batch_cap (50)" in str(a) for a in alerts)
+        alerts = [str(w.children) for w in rc.find(v.Alert).widgets]
+        assert any("Agreement: batch cap: 50 was not used" in a for a in alerts), alerts
+        assert rc.find(v.TextField, label="prisoners/day").widget.v_model == "100"
     finally:
         rc.close()
 

@@ -159,14 +159,22 @@ def _drive(page, expect, url: str, expected_problems: list[str], tmp_path: Path)
     expect(status).to_contain_text("Day 0 of 200")
     expect(problems).to_have_count(0)
 
-    # A setting the schema refuses shows its message; a valid one restarts the run.
+    # A setting the scenario refuses is told at its field, which goes back to the value in
+    # use; a valid one clears it and restarts the run.
     cap = page.locator(".control-agreement-batch-cap input[type=text]")
     cap.fill("50")
     cap.press("Enter")
-    expect(page.locator(".parley-problems")).to_contain_text("exceeds agreement.batch_cap (50)")
-    cap.fill("100")
+    refused = page.locator(".control-agreement-batch-cap .parley-field-error")
+    expect(refused).to_contain_text("Agreement: batch cap: 50 was not used: the Afghan "
+                                    "government's unilateral batch (100) exceeds")
+    expect(cap).to_have_value("100")
+    cap.fill("150")
     cap.press("Enter")
-    expect(page.locator(".parley-problems")).to_have_count(0)
+    expect(page.locator(".parley-field-error")).to_have_count(0)
+    expect(cap).to_have_value("150")
+    cap.fill("100")  # the file's own value again, for the run below
+    cap.press("Enter")
+    expect(cap).to_have_value("100")
     patience = page.locator(".control-insurgent-patience input[type=text]")
     patience.fill("1.2")
     patience.press("Enter")

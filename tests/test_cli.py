@@ -13,7 +13,7 @@ from sim.model import SERIES_COLUMNS
 from sim.runner import run
 from sim.scenario import describe, load_scenario
 
-OUTPUTS = {"series.csv", "events.csv", "summary.csv", "summary.json", "scenario.yaml"}
+OUTPUTS = {"series.csv", "events.csv", "summary.csv", "summary.json", "scenario.yaml", "run.json"}
 
 
 def jsonable(summary: dict) -> dict:

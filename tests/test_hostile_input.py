@@ -15,23 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import HOME, TEACHING, cli, teaching_dict, write_yaml
-from typer.testing import CliRunner
+from conftest import HOME, TEACHING, cli, invoke, teaching_dict, write_yaml
 
 from sim.errors import ScenarioError
 from sim.files import ALIAS_BUDGET, MAX_DEPTH, MAX_YAML_BYTES
 from sim.scenario import Scenario, load_scenario
-from sim.ui.cli import app
 
-runner = CliRunner()
-
-
-def parley(*args: str | Path) -> tuple[int, str, str]:
-    """``parley ARGS`` in this process: exit code, stdout and stderr; a traceback fails."""
-    result = runner.invoke(app, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+parley = invoke
 
 
 def refused(*args: str | Path, says: tuple[str, ...] = ()) -> list[str]:
@@ -433,3 +423,40 @@ def test_the_shipped_scenarios_still_validate():
         assert parley("validate", path)[0] == 0
     data = yaml.safe_load(HOME.read_text(encoding="utf-8"))
     assert data["meta"]["name"] == load_scenario(HOME).meta.name
+
+
+def test_the_dashboards_pictures_show_names_as_written(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.roleplay import Game
+    from sim.ui.app.state import Dashboard, run_odds
+    from sim.ui.figures import comparison_figure, live_panels, odds_figure
+
+    path = variant(tmp_path, meta={"name": NAME, "sides": {
+        "government": "$G$", "insurgent": "I$", "mediator": "$M"}})
+    dash = Dashboard([path])
+    dash.step(10)
+    snap = dash.snapshot()
+    game = Game(load_scenario(path), "mediator")
+    game.play_days(game.default_move(), 3)
+    for figure in (live_panels(snap), odds_figure(run_odds(dash.scenario, 3), snap),
+                   comparison_figure(game.compare(3))):
+        figure.canvas.draw()  # mathtext would fail here
+        texts = [t.get_text() for t in figure.findobj(matplotlib.text.Text)]
+        assert any("I\\$" in t for t in texts) or any("\\$M" in t for t in texts), texts
+
+
+def test_a_file_name_no_terminal_can_print_is_echoed_escaped(tmp_path):
+    import subprocess
+
+    from conftest import PARLEY
+
+    name = os.fsdecode(b"bad\xff.yaml")
+    write_yaml(tmp_path / name, teaching_text())
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([str(PARLEY), "validate", name], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, errors="replace", timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok: bad\\udcff.yaml (teaching_symmetric")

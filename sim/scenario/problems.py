@@ -83,7 +83,8 @@ def problems_from_validation(exc: ValidationError, origin: dict[tuple, tuple[str
         path = ".".join(shorten(str(p), 40) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
-        elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
+        elif "input" in err and err["type"] not in ("value_error", "assertion_error",
+                                                     "missing"):  # missing: input is the parent
             msg = f"{msg} (got {shorten(repr(err['input']))})"
         problems.append(Problem(file, path, msg, allowed or _allowed(err, loc, root), line))
     return problems

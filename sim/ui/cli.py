@@ -34,7 +34,14 @@ from sim.ui.console import (
     save_timeline,
     stops_on_ctrl_c,
     summary_table,
+    usage_line,
 )
+from sim.ui.destinations import check_out_file, check_out_folder
+
+# What Typer raises for a bad command line: its own exceptions (Typer 0.20 and later) or
+# Click's, whichever this Typer uses.
+USAGE_ERRORS = tuple(e for e in (getattr(typer, "TyperException", None),
+                                 getattr(sys.modules.get("click"), "ClickException", None)) if e)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Parley: agent-based simulation of negotiated prisoner exchanges.")
@@ -80,6 +87,10 @@ def run(
         fail([Problem("--format", "format", f"unknown format {fmt!r}", " or ".join(FORMATS))])
     if plot is not None:
         check_image(plot, "--plot")
+        check_out_file(plot, "--plot", "an image file in a folder Parley can write")
+    if out_dir is not None:
+        check_out_folder(out_dir, "--out", "a new folder, an empty one or a previous run's",
+                         replaces="run")
     if out_dir is not None and fmt == "parquet":
         need("--format parquet", "pyarrow")
     try:
@@ -146,6 +157,8 @@ def report(
 
     if theory_plot is not None:
         check_image(theory_plot, "--theory-plot")
+    if json_out is not None:
+        check_out_file(json_out, "--json", "a JSON file in a folder Parley can write")
     try:
         spec = load_scenario(scenario, *run_overrides(set_, days=days))
         ref_path = data or spec.meta.reference_data
@@ -298,6 +311,8 @@ def schema(
     """Print the JSON Schema of scenario files (for editors)."""
     from sim.scenario import json_schema
 
+    if output is not None:
+        check_out_file(output, "--out", "a file in a folder Parley can write")
     text = json.dumps(json_schema(), indent=2)
     if output is None:
         print(text)
@@ -358,19 +373,38 @@ app.command("init")(cli_catalog.init)
 app.command("fork")(cli_fork.fork)
 
 
-def main() -> None:
-    """Entry point of the ``parley`` console script."""
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``parley`` console script; every way it ends is one exit code.
+
+    A bad command line (an unknown option, a missing or malformed value) is one ``error:``
+    line naming the command, and exit code 2, as every other bad input is.
+    """
+    # A file name in no encoding the terminal has (invalid UTF-8, or any name under LANG=C) is
+    # echoed with escapes rather than ending the command.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
-        app()
+        code = app(args=argv, prog_name="parley", standalone_mode=False)
+    except USAGE_ERRORS as exc:  # a bad command line; a bare command shows its help
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            print(exc.ctx.get_help().strip() or "", file=sys.stderr)  # (rich prints its own)
+        else:
+            print(usage_line(exc), file=sys.stderr)
+        code = exc.exit_code
+    except typer.Abort:  # Ctrl-C or end of input at a prompt
+        print("interrupted", file=sys.stderr)
+        code = 130
     except ParleyError as exc:  # a domain error that escaped a command
         print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        code = 2
     except ModuleNotFoundError as exc:
         # A module of an optional extra that a command reached without checking first.
         if (exc.name or "").split(".")[0] not in EXTRA_OF:
             raise
         print(missing_extra(exc.name, "this command"), file=sys.stderr)
-        sys.exit(2)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 @app.command("app")
@@ -390,10 +424,10 @@ def app_command(
 ) -> None:
     """Serve the dashboard on localhost (or, with --classroom, the LAN) until Ctrl+C."""
     import os
-    import subprocess
 
     from sim.catalog import default_scenarios_dir
     from sim.ui.app.state import SCENARIO_ENV, SCENARIOS_ENV
+    from sim.ui.server import check_port, serve
 
     need("parley app", "solara", "solara_assets", "ipyvuetify")
     env = dict(os.environ)
@@ -414,20 +448,13 @@ def app_command(
 
         lines = classroom_env(env, scenario, port, rooms, days, seconds)
         host, module = CLASSROOM_HOST, "sim.ui.app.classroom"
+    check_port(host, port)
     cmd = [sys.executable, "-m", "solara", "run", module, "--host", host,
            "--port", str(port), "--production", "--no-check-version",
            "--open" if open_browser else "--no-open"]
     print("\n".join(lines), flush=True)
-    server = subprocess.Popen(cmd, env=env)
-    try:
-        code = server.wait()
-    except KeyboardInterrupt:
-        try:
-            code = server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            code = server.wait()
-    raise typer.Exit(0 if code in (0, -2, 130) else code)
+    code = serve(cmd, env)
+    raise typer.Exit(0 if code in (0, -2, -15, 130, 143) else code)
 
 
 @app.command("play")

@@ -36,7 +36,9 @@ def init(
     the files' relative links hold. Refuses to overwrite any file.
     """
     from sim.catalog import copy_to
+    from sim.ui.destinations import check_out_folder
 
+    check_out_folder(folder, "FOLDER", "a folder Parley can write")
     try:
         written = copy_to(folder)
     except ParleyError as exc:

@@ -19,6 +19,7 @@ from sim.ui.console import (
     save_figure,
     stops_on_ctrl_c,
 )
+from sim.ui.destinations import check_out_file
 
 PLOT_KINDS = ("timeline", "history", "sweep", "phase", "survival", "sensitivity", "compare")
 FITS = {"run": ("timeline",), "sweep": ("sweep", "phase", "survival", "sensitivity"),
@@ -68,6 +69,7 @@ def plot(
     if kind not in PLOT_KINDS:
         fail([Problem("--kind", "kind", f"unknown kind {kind!r}", ", ".join(PLOT_KINDS))])
     check_image(out_file, "--out")
+    check_out_file(out_file, "--out", "an image file in a folder Parley can write")
     what = _target_type(target)
     if kind not in FITS[what]:
         fail([Problem(str(target), "--kind", f"a {kind} plot does not fit a {what}",

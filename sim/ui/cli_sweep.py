@@ -11,6 +11,7 @@ from rich.table import Table
 
 from sim.errors import ParleyError, Problem
 from sim.ui.console import fail, find_file, need, out, stops_on_ctrl_c
+from sim.ui.destinations import check_out_folder
 
 sweep_app = typer.Typer(no_args_is_help=True,
                         help="Run, resume, inspect and export parameter sweeps.")
@@ -52,6 +53,7 @@ def sweep_run(
     from sim.sweep import resume
 
     need("parley sweep", "pyarrow")
+    check_out_folder(out_dir, "--out", "a new folder, or a sweep's folder to resume")
 
     flags = {"replicates": replicates, "master_seed": master_seed, "days": days, "keep": keep,
              "design": design, "samples": samples}
@@ -177,6 +179,8 @@ def sweep_export(
 
     if fmt not in ("csv", "parquet"):
         fail([Problem("--format", "format", f"unknown format {fmt!r}", "csv or parquet")])
+    if dest is not None:
+        check_out_folder(dest, "--out", "a folder Parley can write")
     try:
         written = sweep.export(folder, dest, fmt)
     except sweep.SweepError as exc:

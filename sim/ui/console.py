@@ -7,7 +7,9 @@ optional extras a command needs.
 from __future__ import annotations
 
 import importlib.util
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,18 +31,38 @@ def fail(problems: list[Problem] | list[str]) -> None:
     raise typer.Exit(2)
 
 
+def usage_line(exc) -> str:
+    """A bad command line (a :class:`click.ClickException`) as one ``error:`` line."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "parley"
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    return f"error: {Problem(command, '', shorten(message, 300), f'see {command} --help')}"
+
+
 @contextmanager
 def stops_on_ctrl_c() -> Iterator[None]:
     """Ctrl-C ends a command with one line on stderr and exit code 130, never a traceback.
 
     Many runs stop their workers before they raise (:mod:`sim.ensemble`); their message says
-    how far they got.
+    how far they got. SIGTERM (``kill``) stops the same way, with exit code 143, so that no
+    worker process outlives the command.
     """
+    terminated = []
+
+    def on_term(signum, frame):
+        terminated.append(signum)
+        raise KeyboardInterrupt
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_term) if main else None
     try:
         yield
     except KeyboardInterrupt as exc:
         print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
-        raise typer.Exit(130) from None
+        raise typer.Exit(143 if terminated else 130) from None
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def parse_sets(items: list[str] | None) -> dict[str, object]:

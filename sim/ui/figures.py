@@ -104,9 +104,9 @@ def live_panels(snap: Snapshot) -> Figure:
     top, mid, moods, press, strip = axes
 
     top.step(day, s["gov_released"], where="post", color=BLUE, lw=2,
-             label=f"freed by the {names.government}")
+             label=f"freed by the {plain(names.government)}")
     top.step(day, s["ins_released"], where="post", color=ORANGE, lw=2, ls="--",
-             label=f"freed by the {names.insurgent}")
+             label=f"freed by the {plain(names.insurgent)}")
     _mark_events(top, snap, s["gov_released"])
     top.plot([], [], color=VERMILION, ls=":", label="walkout")
     top.plot([], [], marker="v", color=BLUE, ls="none", label="unilateral release")
@@ -126,18 +126,18 @@ def live_panels(snap: Snapshot) -> Figure:
     _legend_above(mid, handles=[Patch(color=GREY, label="attacks a day"), Line2D(
         [], [], marker="x", color=VERMILION, ls="none", label="airstrike")])
 
-    moods.plot(day, s["trust"], color=GREEN, lw=1.8, label=f"{names.insurgent} trust")
+    moods.plot(day, s["trust"], color=GREEN, lw=1.8, label=f"{plain(names.insurgent)} trust")
     moods.plot(day, s["frustration"], color=ORANGE, ls="-.", lw=1.8,
-               label=f"{names.insurgent} frustration")
+               label=f"{plain(names.insurgent)} frustration")
     moods.axhline(snap.patience, color=ORANGE, ls=":", lw=1,
                   label=f"patience ({snap.patience:g})")
     moods.set_ylabel("trust and\nfrustration")
     _legend_above(moods)
 
     press.plot(day, s["felt_pressure"], color=BLUE, lw=1.8,
-               label=f"pressure felt by the {names.government}")
+               label=f"pressure felt by the {plain(names.government)}")
     press.plot(day, s["pressure_on_insurgent"], color=PURPLE, ls="--", lw=1.4,
-               label=f"pressure on the {names.insurgent}")
+               label=f"pressure on the {plain(names.insurgent)}")
     press.axhline(snap.goodwill_threshold, color=BLUE, ls=":", lw=1,
                   label=f"goodwill threshold now ({snap.goodwill_threshold:g})")
     press.set_ylabel("pressure")
@@ -173,8 +173,8 @@ def odds_figure(ensemble: Ensemble, snap: Snapshot) -> Figure:
     s = ensemble.series
     fig = Figure(figsize=(DASHBOARD_WIDTH, 8.8), layout="constrained")
     top, mid, low = fig.subplots(3, 1, height_ratios=[2, 1.2, 1.2])
-    _band(top, s["gov_released"], BLUE, f"freed by the {names.government}")
-    _band(top, s["ins_released"], ORANGE, f"freed by the {names.insurgent}")
+    _band(top, s["gov_released"], BLUE, f"freed by the {plain(names.government)}")
+    _band(top, s["ins_released"], ORANGE, f"freed by the {plain(names.insurgent)}")
     day = snap.series["day"]
     top.step(day, snap.series["gov_released"], where="post", color=BLUE, lw=2.4,
              label="this run")
@@ -226,11 +226,11 @@ def comparison_figure(comparison: Comparison) -> Figure:
         values = np.asarray(comparison.agents[row.key], dtype=float)
         ax.hist(values, bins=min(20, max(3, len(set(values.tolist())))), color=GREY)
         ax.axvline(row.you, color=VERMILION, lw=2.5)
-        ax.set_title(textwrap.fill(row.label, 28))
+        ax.set_title(textwrap.fill(plain(row.label), 28))
         ax.set_yticks([])
     for ax in axes[len(keys):]:
         ax.set_visible(False)
     # One line of text says what the red line is: a legend in each panel would cover bars.
-    fig.suptitle(f"You (red line) as the {comparison.seat_name} against\n{comparison.runs} "
+    fig.suptitle(f"You (red line) as the {plain(comparison.seat_name)} against\n{comparison.runs} "
                  f"runs of the agents (grey), over {comparison.days} days")
     return fig

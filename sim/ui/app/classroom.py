@@ -35,7 +35,8 @@ from sim.classroom import (
 )
 from sim.roleplay import DecisionError, phase_label
 from sim.scenario import load_scenario
-from sim.ui.app.moves import form_from, move_from
+from sim.ui.app.fields import move_from
+from sim.ui.app.moves import form_from
 from sim.ui.app.page import CSS, DecisionForm, NarrativeLog
 from sim.ui.app.projector import projected
 from sim.ui.app.state import SCENARIO_ENV

@@ -1,13 +1,14 @@
-"""A seat's decision as a form (a dict of field values) and back, for the dashboard's pages.
+"""A seat's decision as a form (a dict of field values), for the dashboard's pages.
 
 Role play (:mod:`sim.ui.app.page`) and the classroom (:mod:`sim.ui.app.classroom`) show the
 same form for a seat; what a blank form stands for comes from
-:meth:`~sim.roleplay.Game.default_move`.
+:meth:`~sim.roleplay.Game.default_move`, and what a filled one stands for from
+:func:`sim.ui.app.fields.move_from`.
 """
 
 from __future__ import annotations
 
-from sim.agents.base import GovernmentMove, InsurgentMove, MediatorMove, Move, Response, Seat
+from sim.agents.base import GovernmentMove, InsurgentMove, MediatorMove, Response
 from sim.roleplay import Game
 
 
@@ -25,16 +26,3 @@ def form_from(game: Game) -> dict:
         form.update(on_government=move.on_government, on_insurgent=move.on_insurgent,
                     strike=move.strike)
     return form
-
-
-def move_from(game: Game, form: dict) -> Move:
-    """The move a filled form stands for (a negative number reads as 0)."""
-    if game.seat is Seat.GOVERNMENT:
-        return GovernmentMove(max(0, int(form["offer_size"] or 0)),
-                              max(0, int(form["offer_named"] or 0)),
-                              max(0, int(form["unilateral"] or 0)))
-    if game.seat is Seat.INSURGENT:
-        response = form["response"]
-        return InsurgentMove(response if response in game.choices() else game.choices()[0])
-    return MediatorMove(max(0.0, float(form["on_government"] or 0.0)),
-                        max(0.0, float(form["on_insurgent"] or 0.0)), bool(form["strike"]))

@@ -20,7 +20,8 @@ import solara.lab
 from sim.agents.base import Seat
 from sim.events import narrative
 from sim.roleplay import DecisionError, Game, format_situation, phase_label
-from sim.ui.app.moves import form_from, move_from
+from sim.ui.app.fields import move_from, or_back
+from sim.ui.app.moves import form_from
 from sim.ui.app.projector import projected
 from sim.ui.app.state import (
     SEED_PATH,
@@ -104,6 +105,13 @@ def Problems(lines: list[str]):
 
 
 @solara.component
+def FieldError(message: str | None):
+    """Why a value typed in the field above was refused, in plain words."""
+    if message:
+        solara.Error(message, dense=True, classes=["parley-field-error"])
+
+
+@solara.component
 def NarrativeLog(events, start, testid: str, short: bool = False):
     """The narrative as a scrolling log pinned to its latest line (``short``: a few lines)."""
     lines = narrative(list(events), start)
@@ -115,8 +123,13 @@ def NarrativeLog(events, start, testid: str, short: bool = False):
 
 
 @solara.component
-def ControlInput(ctl: Control, value, on_value, sides, notes: list[str]):
-    """One classroom control: a slider (log-scaled for wide ranges) and an exact field."""
+def ControlInput(ctl: Control, value, on_value, sides, notes: list[str], error: str | None = None):
+    """One classroom control: a slider (log-scaled for wide ranges) and an exact field.
+
+    ``on_value`` returns False when it refuses a value; the field then shows the value in use
+    again, and ``error`` says why.
+    """
+    shown = solara.use_reactive(value)
     css = "control-" + ctl.path.replace(".", "-").replace("_", "-")
     with solara.Column(gap="0px", classes=[css], style={"margin-bottom": "12px"}):
         solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(ctl.title(sides))}</b>")
@@ -143,9 +156,10 @@ def ControlInput(ctl: Control, value, on_value, sides, notes: list[str]):
                                            step=ctl.step(), thumb_label=False,
                                            on_value=slid)
                 field = solara.InputInt if ctl.kind is int else solara.InputFloat
-                field(ctl.unit if ctl.unit not in ("1", "") else "value", value=value,
-                      on_value=on_value, continuous_update=False, dense=True,
-                      style={"max-width": "120px"})
+                field(ctl.unit if ctl.unit not in ("1", "") else "value", value=shown,
+                      on_value=or_back(on_value, shown, value), continuous_update=False,
+                      dense=True, style={"max-width": "120px"})
+        FieldError(error)
         solara.HTML(tag="div", unsafe_innerHTML=escape(ctl.help_text()), classes=["parley-help"])
         if notes:
             solara.HTML(tag="div", classes=["parley-help"], unsafe_innerHTML=escape(
@@ -158,6 +172,7 @@ def Sidebar(dash: Dashboard, version: int, bump, stop):
     names = [f.name for f in dash.files]
     by_name = dict(zip(names, dash.files, strict=True))
     current = dash.path.name if dash.path is not None else None
+    seed_shown = solara.use_reactive(int(dash.values.get(SEED_PATH, 0)))
 
     def pick(name):
         stop()
@@ -170,6 +185,7 @@ def Sidebar(dash: Dashboard, version: int, bump, stop):
                 return
             dash.set_value(path, value)
             bump()
+            return path not in dash.field_problems
         return set_value
 
     def reload():
@@ -187,15 +203,16 @@ def Sidebar(dash: Dashboard, version: int, bump, stop):
     solara.HTML(tag="div", classes=["parley-help"], unsafe_innerHTML=escape(
         "Changing a setting restarts the run from day 0; Reset keeps the settings."))
 
-    Problems(dash.setting_problems)
     sides = dash.base.meta.sides
     for ctl in dash.controls:
         ControlInput(ctl, dash.values[ctl.path], setter(ctl.path), sides,
-                     shocks_setting(dash.base, ctl.path))
+                     shocks_setting(dash.base, ctl.path), dash.field_problems.get(ctl.path))
     seed = control(SEED_PATH)
     with solara.Column(gap="0px", classes=["control-run-seed"]):
-        solara.InputInt(seed.title(), value=int(dash.values[SEED_PATH]), on_value=setter(SEED_PATH),
+        solara.InputInt(seed.title(), value=seed_shown,
+                        on_value=or_back(setter(SEED_PATH), seed_shown, dash.values[SEED_PATH]),
                         continuous_update=False, dense=True)
+        FieldError(dash.field_problems.get(SEED_PATH))
         solara.HTML(tag="div", unsafe_innerHTML=escape(seed.help_text()),
                     classes=["parley-help"])
 

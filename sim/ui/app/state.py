@@ -277,7 +277,7 @@ class Dashboard:
         self.scenario: Scenario | None = None
         self.values: dict[str, Any] = {}
         self.file_problems: list[str] = []
-        self.setting_problems: list[str] = []
+        self.field_problems: dict[str, str] = {}
         self.model: ParleyModel | None = None
         if chosen is None and self.files:
             chosen = next((f for f in self.files if f.name == "afghanistan_2020.yaml"),
@@ -307,7 +307,7 @@ class Dashboard:
         path = Path(path)
         with self.lock:
             self.path = path
-            self.setting_problems = []
+            self.field_problems = {}
             try:
                 base = load_scenario(path)
             except ScenarioError as exc:
@@ -324,24 +324,36 @@ class Dashboard:
     def set_value(self, path: str, value: Any) -> None:
         """Change a control (or the seed); the run restarts with the new settings.
 
-        A value the schema refuses is kept on screen with its message, and the run goes on
-        with the last valid settings.
+        A value the scenario refuses is not used: its field keeps the value the run is using,
+        and :attr:`field_problems` holds, for that field, why in plain words
+        (:func:`sim.ui.app.fields.refusal`).
         """
+        from sim.ui.app.fields import refusal
+
         with self.lock:
             if self.base is None:
                 return
-            self.values[path] = value
-            self._rebuild()
+            trial = {**self.values, path: value}
+            try:
+                scenario = variant(self.base, trial)
+            except ScenarioError as exc:
+                self.field_problems[path] = refusal(control(path), value, self.values[path],
+                                                    exc, self.base.meta.sides)
+                return
+            self.values = trial
+            self.field_problems = {}
+            self.scenario = scenario
+            self.reset()
+
+    @property
+    def setting_problems(self) -> list[str]:
+        """What each field refused, in the order of the controls."""
+        return list(self.field_problems.values())
 
     def _rebuild(self) -> None:
         assert self.base is not None
-        try:
-            scenario = variant(self.base, self.values)
-        except ScenarioError as exc:
-            self.setting_problems = problem_lines(exc)
-            return
-        self.setting_problems = []
-        self.scenario = scenario
+        self.field_problems = {}
+        self.scenario = variant(self.base, self.values)
         self.reset()
 
     def reset(self) -> None:
