@@ -13,7 +13,7 @@ lint: setup
 	$(VENV)/ruff check sim tests benchmarks scripts setup.py
 
 test: lint
-	MPLBACKEND=Agg $(VENV)/python -m pytest -q --nbmake tests notebooks
+	MPLBACKEND=Agg $(VENV)/python -m pytest -q -n auto --nbmake tests notebooks
 
 bench: setup
 	$(VENV)/python benchmarks/bench_run.py

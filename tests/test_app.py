@@ -290,7 +290,16 @@ def test_the_page_steps_and_tells(kernel, monkeypatch):
     _, rc = solara.render(page.Page(), handle_error=False)
     try:
         assert html(rc, "status").startswith("Day 0 of 200")
-        rc.find(v.TextField, label="days per step").widget.v_model = "45"
+        days = rc.find(v.TextField, label="days per step").widget
+        days.v_model = "0"  # refused at the field, in words; the field goes back to 1
+        days.fire_event("focusout", {})
+        alerts = [str(w.children) for w in rc.find(v.Alert).widgets]
+        assert any("days per step: 0 was not used: allowed 1 to 3,650. The page uses 1." in a
+                   for a in alerts), alerts
+        assert rc.find(v.TextField, label="days per step").widget.v_model == "1"
+        days.v_model = "45"
+        days.fire_event("focusout", {})
+        assert not any("days per step" in str(w.children) for w in rc.find(v.Alert).widgets)
         rc.find(v.Btn, children=["Step"]).widget.click()
         assert html(rc, "status").startswith("Day 45 of 200 (2020-04-14)")
         log = html(rc, "narrative")

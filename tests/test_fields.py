@@ -167,3 +167,16 @@ def test_a_field_goes_back_to_the_value_in_use_only_when_refused():
     assert seen == [50, 500] and shown.value == 100
     typed(100)  # the field going back: nothing is set
     assert seen == [50, 500]
+
+
+@pytest.mark.parametrize(("typed", "reason"), [
+    (None, "the field is empty"), (0, "allowed 2 to 2,000"), (5000, "allowed 2 to 2,000"),
+    (2.5, "it is not a whole number"), (float("nan"), "it is not a finite number")])
+def test_a_count_out_of_range_is_refused_in_words_not_clamped(typed, reason):
+    from sim.ui.app.fields import count_refusal
+
+    message = count_refusal("runs (seeds)", typed, 2, 2000, 100)
+    assert message is not None and message.startswith("runs (seeds): ")
+    assert reason in message and message.endswith("The page uses 100.")
+    assert count_refusal("runs (seeds)", 2000, 2, 2000, 100) is None
+    assert count_refusal("runs (seeds)", 2, 2, 2000, 100) is None

@@ -125,3 +125,26 @@ def move_from(game: Game, form: dict[str, Any]) -> Move:
                             bool(form.get("strike")))
     game.check(move)
     return move
+
+
+def count_refusal(label: str, value: Any, low: int, high: int, current: int) -> str | None:
+    """Why a count typed in a page's own field (days per step, runs) is refused, or None.
+
+    Args:
+        label: the field's label, as the page shows it.
+        value: what was typed (None for an empty field).
+        low: the smallest count allowed.
+        high: the largest count allowed.
+        current: the count the page goes on using.
+    """
+    if value is None or value == "":
+        reason = "the field is empty"
+    elif isinstance(value, float) and not math.isfinite(value):
+        reason = "it is not a finite number"
+    elif value != int(value):
+        reason = "it is not a whole number"
+    elif not low <= value <= high:
+        reason = f"allowed {low:,} to {high:,}"
+    else:
+        return None
+    return f"{label}: {_shown(value)} was not used: {reason}. The page uses {current:,}."

@@ -20,6 +20,7 @@ import solara.lab
 from sim.agents.base import Seat
 from sim.events import narrative
 from sim.roleplay import DecisionError, Game, format_situation, phase_label
+from sim.ui.app.counts import CountField, FieldError
 from sim.ui.app.fields import move_from, or_back
 from sim.ui.app.moves import form_from
 from sim.ui.app.projector import projected
@@ -102,13 +103,6 @@ def Problems(lines: list[str]):
     """Validation messages, one per line, exactly as the CLI prints them."""
     if lines:
         solara.Error("\n".join(lines), classes=["parley-problems"], icon=True)
-
-
-@solara.component
-def FieldError(message: str | None):
-    """Why a value typed in the field above was refused, in plain words."""
-    if message:
-        solara.Error(message, dense=True, classes=["parley-field-error"])
 
 
 @solara.component
@@ -229,7 +223,7 @@ def RunTab(dash: Dashboard, version: int, bump, playing: bool, set_playing, ui: 
         return
 
     def step():
-        dash.step(max(1, int(per_step or 1)))
+        dash.step(per_step)
         bump()
 
     def reset():
@@ -240,10 +234,8 @@ def RunTab(dash: Dashboard, version: int, bump, playing: bool, set_playing, ui: 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button("Step", on_click=step, disabled=snap.finished or playing, color="primary",
                       classes=["parley-step"])
-        solara.InputInt("days per step", value=per_step,
-                        on_value=lambda v: update(per_step=max(1, int(v or 1))),
-                        continuous_update=True, dense=True, style={"max-width": "130px"},
-                        classes=["parley-days-per-step"])
+        CountField("days per step", per_step, 1, 3650, lambda v: update(per_step=v), "130px",
+                   ["parley-days-per-step"])
         solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
                       disabled=snap.finished and not playing, classes=["parley-play"])
         solara.Select("days a second", values=list(SPEEDS), value=ui["speed"],
@@ -274,10 +266,8 @@ def OddsTab(dash: Dashboard, version: int, ui: dict, update):
               "this run is typical or against the odds. Their seeds are spawned from the "
               "run's seed, so the same settings and seed always give the same runs.")
     with solara.Row(style={"align-items": "center"}):
-        solara.InputInt("runs (seeds)", value=n_seeds,
-                        on_value=lambda v: update(odds_seeds=min(2000, max(2, int(v or 2)))),
-                        continuous_update=True, dense=True, style={"max-width": "140px"},
-                        classes=["parley-odds-seeds"])
+        CountField("runs (seeds)", n_seeds, 2, 2000, lambda v: update(odds_seeds=v), "140px",
+                   ["parley-odds-seeds"])
         solara.Button(f"Run {n_seeds} seeds", color="primary", classes=["parley-odds"],
                       disabled=snap is None or odds_task.pending,
                       on_click=lambda: odds_task(dash.scenario, n_seeds))
@@ -355,7 +345,7 @@ def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game
     def play_day():
         assert game is not None
         try:
-            game.play_days(move_from(game, form), max(1, int(repeat or 1)))
+            game.play_days(move_from(game, form), repeat)
             set_error("")
         except DecisionError as exc:
             set_error(str(exc))
@@ -384,9 +374,8 @@ def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game
             for s in Seat:
                 solara.Button(f"{getattr(sides, s.value)} ({s.value})", value=s.value)
         with solara.Row(style={"align-items": "center"}):
-            solara.InputInt("agent runs to compare with", value=n_seeds,
-                            on_value=lambda v: update(game_seeds=min(1000, max(2, int(v or 2)))),
-                            continuous_update=True, dense=True, style={"max-width": "200px"})
+            CountField("agent runs to compare with", n_seeds, 2, 1000,
+                       lambda v: update(game_seeds=v), "200px")
             solara.Button("Start the game", color="primary", on_click=start,
                           classes=["parley-start-game"])
         return
@@ -399,10 +388,8 @@ def RolePlayTab(dash: Dashboard, version: int, bump, game: Game | None, set_game
     if not game.over:
         DecisionForm(game, game.model.day, form, set_form)
         with solara.Row(style={"align-items": "center"}):
-            solara.InputInt("days with this decision", value=repeat,
-                            on_value=lambda v: update(repeat=max(1, int(v or 1))),
-                            continuous_update=True, dense=True, style={"max-width": "190px"},
-                            classes=["parley-repeat"])
+            CountField("days with this decision", repeat, 1, 3650, lambda v: update(repeat=v),
+                       "190px", ["parley-repeat"])
             label = (f"Play day {game.model.day + 1}" if repeat <= 1 else
                      f"Play days {game.model.day + 1}-{game.model.day + repeat}")
             solara.Button(label, color="primary", on_click=play_day,
