@@ -191,7 +191,9 @@ class Game:
         view = self.model.view
         return {"offer_size": view.government_remaining,
                 "offer_named": view.named_total - view.named_released,
-                "unilateral": min(view.government_remaining, view.government_room_today)}
+                # the move is for the next day, whose daily cap is whole (the view's room
+                # today is what the day just played left)
+                "unilateral": min(view.government_remaining, self.model.terms.batch_cap)}
 
     def _check_government(self, move: GovernmentMove) -> None:
         """Refuse counts that cannot be played, saying what today allows (nothing is clamped)."""
@@ -213,8 +215,8 @@ class Game:
         if move.unilateral > most["unilateral"]:
             view = self.model.view
             raise DecisionError(
-                f"you can release at most {most['unilateral']:,} today: the daily cap leaves "
-                f"{view.government_room_today:,} and {view.government_remaining:,} listed "
+                f"you can release at most {most['unilateral']:,} today: the daily cap is "
+                f"{self.model.terms.batch_cap:,} and {view.government_remaining:,} listed "
                 f"prisoners are still to free (you gave {move.unilateral:,})")
 
     def default_move(self) -> Move:

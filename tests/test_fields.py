@@ -144,7 +144,7 @@ def test_the_terminal_refuses_an_impossible_move_and_asks_again(home):
     assert refusals == [
         "not played: only 15 named seniors are still held (you named 200)",
         f"not played: you can release at most {game.limits()['unilateral']:,} today: the daily "
-        f"cap leaves {game.model.view.government_room_today:,} and "
+        f"cap is {game.model.terms.batch_cap:,} and "
         f"{game.model.view.government_remaining:,} listed prisoners are still to free "
         "(you gave 99,999)"]
     assert game.model.day == 0

@@ -84,11 +84,12 @@ def check_out_folder(path: Path, option: str, allowed: str, *, replaces: str | N
     if path.exists() or path.is_symlink():
         if not path.is_dir():
             _refuse(option, path, "exists and is not a folder", allowed)
-        from sim.runner import is_run_folder
+        if replaces == "run" and any(path.iterdir()):
+            from sim.runner import is_run_folder  # only here: it loads numpy and pandas
 
-        if replaces == "run" and any(path.iterdir()) and not is_run_folder(path):
-            _refuse(option, path, "is a folder that holds files other than a Parley run, "
-                    "which writing a run there would replace", allowed)
+            if not is_run_folder(path):
+                _refuse(option, path, "is a folder that holds files other than a Parley run, "
+                        "which writing a run there would replace", allowed)
         # A run replaces the folder (a rename in its parent); a sweep writes into it.
         probe = path if replaces == "run" else path / "probe"
     else:
