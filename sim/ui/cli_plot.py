@@ -61,11 +61,7 @@ def plot(
     = 0,
 ) -> None:
     """Draw a picture of a run, a sweep or a scenario's ensemble."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from sim.ui import figures as plots
-
+    plots = _Figures()
     if kind not in PLOT_KINDS:
         fail([Problem("--kind", "kind", f"unknown kind {kind!r}", ", ".join(PLOT_KINDS))])
     check_image(out_file, "--out")
@@ -83,6 +79,21 @@ def plot(
     save_figure(fig, out_file)
     out.print(f"wrote {kind} plot to {out_file}", markup=False)
     _print_examples(target, cells, output or DEFAULT_OUTPUT.get(kind, ""))
+
+
+class _Figures:
+    """:mod:`sim.ui.figures`, imported when first drawn with.
+
+    The figure module takes a second or two to import: an ensemble's bar shows before it does.
+    """
+
+    def __getattr__(self, name: str):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from sim.ui import figures
+
+        return getattr(figures, name)
 
 
 def _draw(plots, target, what, kind, seeds, days, x, y, output, measure, against):
