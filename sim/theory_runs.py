@@ -96,11 +96,22 @@ def _seeds(master: int, runs: int) -> list[int]:
     return [seed_of(master, i) for i in range(runs)]
 
 
+def as_is(scenario: Scenario, seeds: list[int]) -> tuple[list[dict], np.ndarray]:
+    """The scenario as it is, run on ``seeds``: its summaries and its ``gov_released`` series.
+
+    Each closed form is shown beside it too; :func:`beside` runs it once for all three.
+    """
+    summaries, kept = run_block(scenario, seeds, max(scenario.run.days, 1),
+                                kept=("gov_released",))
+    return summaries, kept["gov_released"]
+
+
 def _values(summaries: list[dict], key: str) -> np.ndarray:
     return np.array([np.nan if s[key] is None else float(s[key]) for s in summaries])
 
 
-def agreement(scenario: Scenario, runs: int, master: int) -> Beside:
+def agreement(scenario: Scenario, runs: int, master: int,
+              own: tuple[list[dict], np.ndarray] | None = None) -> Beside:
     """The talks day of the first agreement against the crossing of the aspiration paths."""
     config = configuration(scenario, Theory.AGREEMENT)
     gov, ins = paths(config)
@@ -121,11 +132,11 @@ def agreement(scenario: Scenario, runs: int, master: int) -> Beside:
         detail = (f"paths cross on talks day t* = {t_star:.2f}; whole prisoners: day {day} "
                   f"(between ceil(t*) = {math.ceil(t_star)} and "
                   f"{latest_day(gov, ins, cost, size)})")
-    own, _ = run_block(scenario, seeds, max(scenario.run.days, 1), kept=())
+    own_summaries, _ = own or as_is(scenario, seeds)
     return Beside(Theory.AGREEMENT, "talks day of the first agreement", "days since talks "
                   "opened", None if day is None else float(day), detail, simulated,
                   "exact (deterministic)", agrees, departures(scenario, Theory.AGREEMENT),
-                  _values(own, "first_agreement_day") - talks_open_day(scenario))
+                  _values(own_summaries, "first_agreement_day") - talks_open_day(scenario))
 
 
 def _released_at_decision(summaries: list[dict], released: np.ndarray, lead: int) -> np.ndarray:
@@ -137,7 +148,8 @@ def _released_at_decision(summaries: list[dict], released: np.ndarray, lead: int
     return out
 
 
-def reciprocation(scenario: Scenario, runs: int, master: int) -> Beside:
+def reciprocation(scenario: Scenario, runs: int, master: int,
+                  own: tuple[list[dict], np.ndarray] | None = None) -> Beside:
     """Government releases when the other side first reciprocates, against Kydd's threshold."""
     config = configuration(scenario, Theory.RECIPROCATION)
     g, i = config.government, config.insurgent
@@ -170,8 +182,8 @@ def reciprocation(scenario: Scenario, runs: int, master: int) -> Beside:
                   f"{rec.releases} releases, trust {rec.trust:.3f}"
                   + (" (an exact tie: a floating-point sum may need one more)" if rec.tie
                      else ""))
-    own, own_kept = run_block(scenario, seeds, max(scenario.run.days, 1), kept=("gov_released",))
-    own_values = _released_at_decision(own, own_kept["gov_released"],
+    own_summaries, own_released = own or as_is(scenario, seeds)
+    own_values = _released_at_decision(own_summaries, own_released,
                                        scenario.insurgent.release_lead_days)
     return Beside(Theory.RECIPROCATION, "government releases when the insurgent first decides "
                   "to free prisoners", "prisoners", None if rec is None else float(rec.released),
@@ -207,7 +219,8 @@ def walkout_fit(waits: np.ndarray, pmf: np.ndarray) -> tuple[float, float, float
     return ks, float(w.mean()), mean, sd / math.sqrt(w.size)
 
 
-def walkout(scenario: Scenario, runs: int, master: int) -> Beside:
+def walkout(scenario: Scenario, runs: int, master: int,
+            own: tuple[list[dict], np.ndarray] | None = None) -> Beside:
     """Days in session to the first walkout against the logistic hazard's waiting time."""
     config = configuration(scenario, Theory.WALKOUT)
     i = config.insurgent
@@ -229,15 +242,17 @@ def walkout(scenario: Scenario, runs: int, master: int) -> Beside:
               f"h_1 = {walkout_hazard(1, growth, patience, k):.3g}; mean wait "
               f"{walkout_mean(growth, patience, k, horizon):.2f} days, median {median}; "
               f"runs: mean {mean_runs:.2f}, KS distance {ks:.3f}")
-    own, _ = run_block(scenario, seeds, max(scenario.run.days, 1), kept=())
+    own_summaries, _ = own or as_is(scenario, seeds)
     return Beside(Theory.WALKOUT, "days in session to the first walkout", "days", mean,
                   detail, waits, f"KS <= {bound:.3f} (DKW, alpha {DKW_ALPHA}) and mean within "
                   f"4 standard errors ({4 * se:.2f})", bool(agrees),
                   departures(scenario, Theory.WALKOUT),
-                  _values(own, "first_walkout_day") - talks_open_day(scenario) + 1, pmf)
+                  _values(own_summaries, "first_walkout_day") - talks_open_day(scenario) + 1,
+                  pmf)
 
 
-def beside(scenario: Scenario, runs: int = 200, master: int | None = None) -> list[Beside]:
+def beside(scenario: Scenario, runs: int = 200, master: int | None = None,
+           own: tuple[list[dict], np.ndarray] | None = None) -> list[Beside]:
     """Every closed form beside the runs of the scenario's theory configurations.
 
     Args:
@@ -245,7 +260,10 @@ def beside(scenario: Scenario, runs: int = 200, master: int | None = None) -> li
         runs: runs of each theory configuration (and of the scenario as it is).
         master: master seed (default: the scenario's ``run.seed``); run ``i`` has
             ``seed_of(master, i)``, as in ``parley report``.
+        own: the scenario as it is on those seeds, when already run (:func:`as_is`; ``parley
+            report`` gives its ensemble's summaries and ``gov_released`` series).
     """
     master = scenario.run.seed if master is None else master
-    return [agreement(scenario, runs, master), reciprocation(scenario, runs, master),
-            walkout(scenario, runs, master)]
+    own = own or as_is(scenario, _seeds(master, runs))
+    return [agreement(scenario, runs, master, own), reciprocation(scenario, runs, master, own),
+            walkout(scenario, runs, master, own)]

@@ -204,7 +204,7 @@ def report(
     if theory:
         from sim.ui.cli_theory import print_theory
 
-        figures["theory"] = print_theory(spec, seeds, theory_plot)
+        figures["theory"] = print_theory(spec, ensemble, theory_plot)
     if json_out is not None:
         tmp = json_out.with_name(f".{json_out.name}.tmp")
         tmp.write_text(json.dumps(figures, indent=2), encoding="utf-8")

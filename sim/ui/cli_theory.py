@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
+from sim.ensemble import Ensemble
 from sim.errors import ParleyError
 from sim.scenario import Scenario
 from sim.ui.console import fail, out, save_figure
@@ -22,18 +23,21 @@ def _stats(values) -> str:
     return f"{np.median(seen):g} / {seen.mean():.2f}{share}"
 
 
-def print_theory(scenario: Scenario, runs: int, plot: Path | None = None) -> list[dict]:
+def print_theory(scenario: Scenario, ensemble: Ensemble, plot: Path | None = None) -> list[dict]:
     """Print each closed form beside the runs of its theory configuration; give the figures.
 
     Args:
         scenario: the scenario of the report.
-        runs: runs of each theory configuration (the report's seeds).
+        ensemble: the report's runs of it: the scenario as it is beside each closed form, and
+            as many runs of each theory configuration, on the same seeds.
         plot: an image to draw the closed forms on the runs' histograms in.
     """
     from sim.theory_runs import beside
 
+    runs = len(ensemble.seeds)
     try:
-        rows = beside(scenario, runs)
+        rows = beside(scenario, runs, ensemble.master_seed,
+                      own=(ensemble.summaries, ensemble.series["gov_released"]))
     except ParleyError as exc:  # a configuration the scenario cannot take, said in one line
         fail(exc.problems)
     table = Table(title=f"theory beside the runs: {escape(scenario.meta.name)}, {runs} runs "
