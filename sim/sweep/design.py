@@ -235,10 +235,20 @@ def check_file(path: Path) -> Plan:
                           for p in exc.problems]) from None
 
 
+def point_scenario(base: dict, point: dict[str, Any], seed: int | None = None) -> Scenario:
+    """The scenario a point of a sweep runs: its values over the base (and a run's seed).
+
+    Raises:
+        ScenarioError, ValidationError: what the scenario schema finds wrong with the point.
+    """
+    overrides = point if seed is None else {**point, "run.seed": seed}
+    return Scenario.model_validate(apply_overrides(base, overrides, "sweep"))
+
+
 def _point_problems(data: dict, i: int, point: dict[str, Any]) -> list[Problem]:
     """What the scenario schema finds wrong with point ``i`` of a sweep (nothing: valid)."""
     try:
-        Scenario.model_validate(apply_overrides(data, point, "sweep"))
+        point_scenario(data, point)
     except ScenarioError as exc:
         return [Problem(f"point {i}", pr.field, pr.message, pr.allowed) for pr in exc.problems]
     except ValidationError as exc:

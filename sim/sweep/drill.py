@@ -142,12 +142,11 @@ def rerun(manifest: dict, points: pd.DataFrame, runs: pd.DataFrame, run_id: int)
         run_id: the run.
     """
     from sim.runner import run
-    from sim.scenario import Scenario, apply_overrides
+    from sim.sweep.design import point_scenario
 
     row = runs.loc[runs["run_id"] == run_id].iloc[0]
     point = point_of(points, int(row["point_id"]))
-    data = apply_overrides(manifest["base"], {**point, "run.seed": int(row["seed"])}, "sweep")
-    return run(Scenario.model_validate(data))
+    return run(point_scenario(manifest["base"], point, int(row["seed"])))
 
 
 def point_of(points: pd.DataFrame, point_id: int) -> dict[str, Any]:

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sim.ensemble import Chunk, Interrupted, Progress, check_executor, choose_executor, execute
-from sim.scenario import Scenario, apply_overrides
+from sim.scenario import Scenario
 from sim.sweep import store
-from sim.sweep.design import Plan, base_data, plan
+from sim.sweep.design import Plan, base_data, plan, point_scenario
 from sim.sweep.spec import Keep, SweepSpec, load_spec
 
 if TYPE_CHECKING:
@@ -83,8 +83,7 @@ def run_job(base: dict, job: Job, keep: str) -> tuple[dict, dict | None, Any]:
     """
     from sim.runner import run
 
-    data = apply_overrides(base, {**job.point, "run.seed": job.seed}, "sweep")
-    return rows_of(job, run(Scenario.model_validate(data)), keep)
+    return rows_of(job, run(point_scenario(base, job.point, job.seed)), keep)
 
 
 def rows_of(job: Job, result: RunResult, keep: str) -> tuple[dict, dict | None, Any]:
@@ -119,8 +118,7 @@ def run_chunk(base: dict, jobs: list[Job], keep: str,
         _kill_hook(job.run_id)
         if job.point_id not in scenarios:
             try:
-                data = apply_overrides(base, job.point, "sweep")
-                scenarios[job.point_id] = Scenario.model_validate(data)
+                scenarios[job.point_id] = point_scenario(base, job.point)
             except Exception:  # the point's runs fail; the other points go on
                 scenarios[job.point_id] = None
                 errors[job.point_id] = traceback.format_exc()
