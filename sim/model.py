@@ -93,7 +93,8 @@ class ParleyModel(Releases, mesa.Model):
         for shock, regime in scenario.regimes:
             self._shocks.setdefault(shock.day, []).append((shock, regime))
         self._opens_by_shock = any(s.kind is ShockKind.TALKS_OPEN for s in scenario.shocks)
-        self.events: list[Event] = []
+        self._told: list[Event] = []  # events put in words (see ``events``)
+        self._untold: list[tuple] = []  # and those still as recorded
         self._rows: list[tuple] = []
         self._casualties: list[int] = []
         self._apply_shocks()  # shocks dated day 0 (and a deadline on day 0) act before day 1
@@ -190,9 +191,22 @@ class ParleyModel(Releases, mesa.Model):
         other = self.ins_pool if condition.holder is Side.GOVERNMENT else self.gov_pool
         return conditions.still_needed(condition, other.released_by_category)
 
+    @property
+    def events(self) -> list[Event]:
+        """What happened so far, in order, each event with its sentence.
+
+        Events are kept as recorded and put in words when first read (most runs of an
+        ensemble are never told), as the ensemble engine does.
+        """
+        if self._untold:
+            names = self.names
+            self._told.extend(Event(day, actor, kind, sentence(kind, actor, details, names),
+                                    details) for day, actor, kind, details in self._untold)
+            self._untold.clear()
+        return self._told
+
     def _event(self, actor: Actor, kind: EventKind, **details) -> None:
-        self.events.append(Event(self.day, actor, kind,
-                                 sentence(kind, actor, details, self.names), details))
+        self._untold.append((self.day, actor, kind, details))
 
     def _set_phase(self, phase: Phase) -> None:
         self.talks.phase = phase

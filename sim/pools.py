@@ -75,11 +75,12 @@ class Pool:
         self.release_mode = np.zeros(n, dtype=np.int8)
         self.oath = np.zeros(n, dtype=bool)
         self.cursor: dict[Order, int] = dict.fromkeys(prisoners.orders, 0)
+        self._named_orders = [o for o in prisoners.orders if o[0] == "named"]
 
     @property
     def n_held(self) -> int:
         """Prisoners still held."""
-        return self.size - self.n_released
+        return self.prisoners.size - self.n_released
 
     def left(self, order: Order) -> int:
         """Rows of an order still held."""
@@ -87,7 +88,8 @@ class Pool:
 
     def named_held(self, allowed: np.ndarray) -> int:
         """Named prisoners still held, of the allowed categories."""
-        return sum(self.left(("named", c)) for c in np.flatnonzero(allowed))
+        orders, cursor = self.prisoners.orders, self.cursor
+        return sum(orders[o].size - cursor[o] for o in self._named_orders if allowed[o[1]])
 
     def categories(self, names: list[str] | tuple[str, ...]) -> np.ndarray:
         """A mask over the pool's categories: True for those named."""
@@ -108,23 +110,28 @@ class Pool:
         Returns:
             how many of them were ``(named, senior, listed)``.
         """
-        idx = np.concatenate([t.rows for t in taken]) if taken else np.empty(0, np.int64)
-        if idx.size == 0:
-            return 0, 0, 0
-        if np.count_nonzero(self.held[idx]) != idx.size:
-            raise RuntimeError("a prisoner cannot be released twice")
-        self.held[idx] = False
-        self.release_day[idx] = day
-        self.release_mode[idx] = mode
-        if oath:  # rows are released once, so the rest keep their initial False
-            self.oath[idx] = True
+        named = senior = listed = 0
         p = self.prisoners
-        self.released_by_category += np.bincount(p.category[idx],
-                                                 minlength=self.released_by_category.size)
-        named = sum(t.end - t.start for t in taken if t.order[0] == "named")
-        listed = sum(t.end - t.start for t in taken if t.order[0] != "unlisted")
-        senior = int(np.count_nonzero(p.senior[idx]))
-        self.n_released += idx.size
+        for t in taken:  # each take is of one order: one group and one category
+            k = t.end - t.start
+            if k == 0:
+                continue
+            rows = t.rows
+            if not self.held[rows].all():
+                raise RuntimeError("a prisoner cannot be released twice")
+            self.held[rows] = False
+            self.release_day[rows] = day
+            self.release_mode[rows] = mode
+            if oath:  # rows are released once, so the rest keep their initial False
+                self.oath[rows] = True
+            self.released_by_category[t.order[1]] += k
+            group = t.order[0]
+            if group == "named":
+                named += k
+            if group != "unlisted":
+                listed += k
+            senior += int(np.count_nonzero(p.senior[rows]))
+            self.n_released += k
         self.n_named_released += named
         self.n_senior_released += senior
         return named, senior, listed

@@ -252,6 +252,8 @@ class Releases:
     def _hand_over_promised(self: ParleyModel) -> None:
         """Hand over the releases the insurgent decided on and that are due today."""
         ledger = self.ledger
+        if not ledger.promised:
+            return
         due = [p for p in ledger.promised if p[0] <= self.day]
         if not due or self.view.insurgent_halted:
             return

@@ -239,7 +239,11 @@ class LiveView:
         if lead == 0:
             return m.terms.batch_cap - m.ledger.insurgent_today
         due = m.day + lead
-        return m.terms.batch_cap - sum(r + g for d, r, g in m.ledger.promised if d == due)
+        room = m.terms.batch_cap
+        for day, reciprocal, goodwill in m.ledger.promised:
+            if day == due:
+                room -= reciprocal + goodwill
+        return room
 
     @property
     def named_available(self) -> int:
@@ -250,7 +254,10 @@ class LiveView:
     @property
     def insurgent_promised(self) -> int:
         """Insurgent releases decided but not yet handed over."""
-        return sum(r + g for _, r, g in self._model.ledger.promised)
+        total = 0
+        for _, reciprocal, goodwill in self._model.ledger.promised:
+            total += reciprocal + goodwill
+        return total
 
     @property
     def programme_left(self) -> int:
@@ -265,18 +272,26 @@ class LiveView:
     @property
     def government_halted(self) -> bool:
         """A condition of the government holds its releases."""
-        return any(c.holder is Side.GOVERNMENT for c in self._model.talks.conditions)
+        return self._holds(Side.GOVERNMENT)
 
     @property
     def insurgent_halted(self) -> bool:
         """A condition of the insurgent holds its releases."""
-        return any(c.holder is Side.INSURGENT for c in self._model.talks.conditions)
+        return self._holds(Side.INSURGENT)
+
+    def _holds(self, side: Side) -> bool:
+        conditions = self._model.talks.conditions  # read a few times a day, mostly empty
+        return bool(conditions) and any(c.holder is side for c in conditions)
 
     @property
     def condition_on_government(self) -> int:
         """Prisoners the insurgent must still free to lift the government's condition."""
         m = self._model
-        return sum(m.still_needed(c) for c in m.talks.conditions if c.holder is Side.GOVERNMENT)
+        needed = 0
+        for condition in m.talks.conditions:
+            if condition.holder is Side.GOVERNMENT:
+                needed += m.still_needed(condition)
+        return needed
 
     @property
     def truce_days_left(self) -> int:

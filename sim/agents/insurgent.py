@@ -169,12 +169,14 @@ def decide_releases(view: View, params: Insurgent) -> tuple[int, int]:
     (counting what it has promised) or what the daily cap leaves today.
     """
     owed_deal, owed_goodwill = owed(view)
-    remaining = view.insurgent_remaining - view.insurgent_promised
+    promised = view.insurgent_promised
     # What it has promised but not yet handed over will go towards the condition first.
-    condition = max(0, view.condition_on_government - view.insurgent_promised)
-    if (view.phase is Phase.COLLAPSED or view.insurgent_halted or remaining <= 0
-            or not (owed_deal or owed_goodwill or condition)):
+    condition = max(0, view.condition_on_government - promised)
+    if not (owed_deal or owed_goodwill or condition):
         return 0, 0  # the usual day: nothing owed
+    remaining = view.insurgent_remaining - promised
+    if view.phase is Phase.COLLAPSED or view.insurgent_halted or remaining <= 0:
+        return 0, 0
     room_today = view.insurgent_room_today
     reciprocal = min(owed_deal, room_today, remaining)
     goodwill = 0
