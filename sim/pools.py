@@ -40,6 +40,11 @@ class Taken(NamedTuple):
     rows: np.ndarray
 
 
+def count(taken: list[Taken]) -> int:
+    """Rows in a release's takes."""
+    return sum(t.end - t.start for t in taken)
+
+
 def _shared(name: str) -> property:
     return property(attrgetter(f"prisoners.{name}"), doc=f"The prisoners' ``{name}``.")
 
