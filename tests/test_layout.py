@@ -46,3 +46,17 @@ def test_no_file_in_sim_is_longer_than_a_few_screens():
     long = {str(p.relative_to(ROOT)): n for p in sim_files()
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def test_each_rule_s_array_form_sits_directly_below_the_rule():
+    # One module holds a rule in both its forms, so that changing it touches one file.
+    misplaced, found = [], 0
+    for path in sim_files(SIM / "agents") + sim_files(SIM / "mechanisms"):
+        names = [node.name for node in ast.parse(path.read_text(encoding="utf-8")).body
+                 if isinstance(node, ast.FunctionDef)]
+        for before, name in zip(["", *names], names, strict=False):
+            if name.endswith("_over_runs"):
+                found += 1
+                if before != name.removesuffix("_over_runs"):
+                    misplaced.append(f"{path.relative_to(ROOT)}: {name} after {before or '-'}")
+    assert found > 0 and misplaced == []

@@ -3,6 +3,12 @@
 A role's rules read a :class:`View`: the names below, and nothing else of the model. The
 model hands its agents a live, read-only window with these names
 (:class:`sim.state.LiveView`); tests and screens build a :class:`FrozenView` by name.
+
+Each rule's array form sits beside it, for the ensemble engine (:mod:`sim.engine`): named
+``<rule>_over_runs``, it takes and gives a value per run of a block, step for step and
+operation for operation, so that a run of a block is the Mesa model's run to the last bit
+(``tests/test_engine.py``). Branches become masks (:func:`where`): both sides are computed and
+one is kept. The phase codes and the helpers of those array forms are here too.
 """
 
 from __future__ import annotations
@@ -30,6 +36,13 @@ PHASE_CODES = {phase: i for i, phase in enumerate(Phase)}
 
 OVER = (Phase.COMPLETED, Phase.COLLAPSED)
 """Phases after which nothing more is negotiated or released."""
+
+# The phases as the array forms of the rules see them: a code per run.
+PRE = PHASE_CODES[Phase.PRE_TALKS]
+SESSION = PHASE_CODES[Phase.IN_SESSION]
+SUSPENDED = PHASE_CODES[Phase.SUSPENDED]
+COMPLETED = PHASE_CODES[Phase.COMPLETED]
+COLLAPSED = PHASE_CODES[Phase.COLLAPSED]
 
 
 class Proposal(NamedTuple):
@@ -137,6 +150,34 @@ FrozenView = make_dataclass("FrozenView", list(View.__annotations__.items()), fr
 FrozenView.__doc__ = "A :class:`View` held by value: built by name, for tests and screens."
 
 
+def where(cond, a, b) -> np.ndarray:
+    """``a`` where ``cond`` holds, else ``b`` (arrays or scalars): a branch over runs."""
+    return np.where(cond, a, b)
+
+
+FAST_POWERS = ((2.0, np.square), (0.5, np.sqrt), (-1.0, np.reciprocal))
+"""Exponents that numpy raises to by another function when the exponent is one number."""
+
+
+def power(x, exponent) -> np.ndarray:
+    """``np.power(x, exponent)``, to the last bit, with one exponent or one per run.
+
+    With one exponent numpy squares, takes the square root or the reciprocal for 2, 0.5 and
+    -1, which may differ from the general power in the last bit; with an exponent per run it
+    takes the general power throughout. Here runs with those exponents take the same path
+    as alone.
+    """
+    out = np.power(x, exponent)
+    if np.ndim(exponent) == 0:
+        return out
+    for value, fast in FAST_POWERS:
+        here = exponent == value
+        if here.any():
+            with np.errstate(divide="ignore"):
+                out = np.where(here, fast(x), out)
+    return out
+
+
 @lru_cache(maxsize=4096)
 def faratin(t: float, horizon: float, a_min: float, a_max: float, beta: float) -> float:
     """Time-dependent aspiration of Faratin, Sierra and Jennings (1998).
@@ -150,19 +191,31 @@ def faratin(t: float, horizon: float, a_min: float, a_max: float, beta: float) -
     """
     frac = t / horizon if t > 0.0 else 0.0
     if frac <= 0.0:
-        power = 0.0  # 0 ** (1 / beta), beta being positive
+        raised = 0.0  # 0 ** (1 / beta), beta being positive
     elif frac >= 1.0:
-        power = 1.0  # time past the horizon counts as the horizon
+        raised = 1.0  # time past the horizon counts as the horizon
     else:
         # numpy's power, not Python's: the ensemble engine computes it over arrays, and the
         # two must agree to the last bit for a run to be the same whichever runs it.
-        power = float(np.power(frac, 1.0 / beta))
-    return a_min + (a_max - a_min) * (1.0 - power)
+        raised = float(np.power(frac, 1.0 / beta))
+    return a_min + (a_max - a_min) * (1.0 - raised)
+
+
+def faratin_over_runs(t, horizon, a_min, a_max, beta) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`faratin`."""
+    frac = where(t > 0.0, t / horizon, 0.0)
+    frac = where(frac > 1.0, 1.0, frac)
+    return a_min + (a_max - a_min) * (1.0 - power(frac, 1.0 / beta))
 
 
 def clip01(x: float) -> float:
     """``x`` limited to [0, 1]."""
     return 0.0 if x <= 0.0 else 1.0 if x >= 1.0 else x
+
+
+def clip01_over_runs(x) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`clip01`."""
+    return where(x <= 0.0, 0.0, where(x >= 1.0, 1.0, x))
 
 
 class Seat(StrEnum):

@@ -3,6 +3,9 @@
 Its rules are pure functions of a :class:`~sim.agents.base.View` and the government's
 parameters; the Mesa agent at the bottom only calls them, or takes a person's move instead.
 The government is deterministic: it draws nothing from the generator.
+
+Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
+a rule of pure arithmetic serves over arrays as it is.
 """
 
 from __future__ import annotations
@@ -10,8 +13,22 @@ from __future__ import annotations
 import math
 
 import mesa
+import numpy as np
 
-from sim.agents.base import GovernmentMove, Phase, Proposal, View, clip01, faratin
+from sim.agents.base import (
+    PRE,
+    SESSION,
+    SUSPENDED,
+    GovernmentMove,
+    Phase,
+    Proposal,
+    View,
+    clip01,
+    clip01_over_runs,
+    faratin,
+    faratin_over_runs,
+    where,
+)
 from sim.scenario import Government
 
 
@@ -22,6 +39,12 @@ def felt_pressure(view: View, params: Government) -> float:
             - params.domestic_weight * view.pressure_domestic)
 
 
+def felt_pressure_over_runs(p, gov) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`felt_pressure` of the pressures ``p``."""
+    return (gov.mediator_weight * p.mediator + gov.humanitarian_weight * p.humanitarian
+            - gov.domestic_weight * p.domestic)
+
+
 def aspiration(view: View, params: Government) -> float:
     """Utility the government holds out for today: Faratin's curve lowered by felt pressure."""
     base = faratin(view.talks_day, params.horizon_days, params.aspiration_min,
@@ -29,11 +52,25 @@ def aspiration(view: View, params: Government) -> float:
     return clip01(base - params.pressure_concession * felt_pressure(view, params))
 
 
+def aspiration_over_runs(talks_day, p, gov) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`aspiration` under the pressures ``p``."""
+    base = faratin_over_runs(talks_day, gov.horizon_days, gov.aspiration_min, gov.aspiration_max,
+                             gov.concession_beta)
+    return clip01_over_runs(base - gov.pressure_concession * felt_pressure_over_runs(p, gov))
+
+
 def utility(proposal: Proposal, view: View, params: Government) -> float:
     """The government's utility of a round: each prisoner and each named senior costs it."""
     named_share = proposal.named / view.named_total if view.named_total else 0.0
     return (1.0 - params.size_cost * proposal.size / view.round_size
             - params.named_cost * named_share)
+
+
+def utility_over_runs(size, named, named_total, round_size, gov) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`utility` of a round ``(size, named)``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = where(named_total != 0, named / np.maximum(named_total, 1), 0.0)
+    return 1.0 - gov.size_cost * size / round_size - gov.named_cost * share
 
 
 def accepts(proposal: Proposal, view: View, params: Government) -> bool:
@@ -44,6 +81,13 @@ def accepts(proposal: Proposal, view: View, params: Government) -> bool:
     if proposal.named > view.named_available:
         return False
     return utility(proposal, view, params) >= aspiration(view, params)
+
+
+def accepts_over_runs(size, named, named_available, named_total, round_size, target,
+                      gov) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`accepts`, its aspiration ``target`` given."""
+    fits = named <= named_available
+    return fits & (utility_over_runs(size, named, named_total, round_size, gov) >= target)
 
 
 def decide_offer(view: View, params: Government, demand: Proposal) -> Proposal:
@@ -70,6 +114,26 @@ def decide_offer(view: View, params: Government, demand: Proposal) -> Proposal:
     return Proposal(size, max(0, min(named, view.named_available)))
 
 
+def decide_offer_over_runs(target, demand_size, demand_named, remaining, round_size,
+                           named_total, named_available, gov):
+    """Over arrays, a value per run of a block: :func:`decide_offer`, as ``(size, named)``."""
+    room = np.maximum(0.0, 1.0 - target)
+    want = np.minimum(demand_size, remaining)
+    fits = gov.size_cost * want <= room * round_size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cut = np.trunc(room / gov.size_cost * round_size)
+        cut = np.maximum(0, np.minimum(want, np.nan_to_num(cut, posinf=2**62).astype(np.int64)))
+    size = where(fits, want, cut)
+    slack = 1.0 - gov.size_cost * size / round_size - target
+    asked = (demand_named != 0) & (named_total != 0) & (slack > 0)
+    whole = gov.named_cost * demand_named <= slack * named_total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part = np.floor(slack / gov.named_cost * named_total)
+        part = np.minimum(demand_named, np.nan_to_num(part, posinf=2**62).astype(np.int64))
+    named = where(asked, where(whole, demand_named, part), 0)
+    return size, np.maximum(0, np.minimum(named, named_available))
+
+
 def is_stalled(view: View, params: Government) -> bool:
     """Talks count as stalled when suspended, overdue, or long in session without agreement."""
     if view.round_pending:
@@ -81,6 +145,15 @@ def is_stalled(view: View, params: Government) -> bool:
     if view.phase is Phase.IN_SESSION:
         return view.days_without_agreement >= params.stall_days
     return False
+
+
+def is_stalled_over_runs(phase, round_pending, days_past_deadline, days_without_agreement,
+                         gov) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`is_stalled`."""
+    stalled = ((phase == SUSPENDED)
+               | ((phase == PRE) & (days_past_deadline > gov.stall_days))
+               | ((phase == SESSION) & (days_without_agreement >= gov.stall_days)))
+    return stalled & ~round_pending
 
 
 def decide_unilateral(view: View, params: Government) -> int:
@@ -99,6 +172,16 @@ def decide_unilateral(view: View, params: Government) -> int:
         return 0
     return min(params.unilateral_batch, view.government_remaining, view.programme_left,
                view.government_room_today)
+
+
+def decide_unilateral_over_runs(stalled, felt, halted, day, last_unilateral_day, remaining,
+                                programme_left, room_today, gov) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`decide_unilateral`, stall and felt given."""
+    go = (~halted & stalled & (day - last_unilateral_day >= gov.unilateral_cooldown)
+          & (felt > gov.goodwill_threshold))
+    size = np.minimum(np.minimum(gov.unilateral_batch, remaining),
+                      np.minimum(programme_left, room_today))
+    return where(go, size, 0)
 
 
 def domestic_opposition(opposition: float, violence: float, params: Government) -> float:

@@ -4,6 +4,9 @@ Its rules are pure functions of a :class:`~sim.agents.base.View` (or of the few 
 they depend on) and the insurgent's parameters. Where it is stochastic (frustration noise,
 walkout, return to talks) a rule gives the probability or the size, and a decision compares
 it with the day's draw (:mod:`sim.randomness`): the Mesa agent at the bottom passes them.
+
+Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
+a rule of pure arithmetic serves over arrays as it is.
 """
 
 from __future__ import annotations
@@ -14,7 +17,22 @@ from typing import NamedTuple
 import mesa
 import numpy as np
 
-from sim.agents.base import InsurgentMove, Phase, Proposal, Response, View, clip01, faratin
+from sim.agents.base import (
+    COLLAPSED,
+    PRE,
+    SESSION,
+    SUSPENDED,
+    InsurgentMove,
+    Phase,
+    Proposal,
+    Response,
+    View,
+    clip01,
+    clip01_over_runs,
+    faratin,
+    faratin_over_runs,
+    where,
+)
 from sim.randomness import Draws, lognormal_factor
 from sim.scenario import Insurgent
 
@@ -29,12 +47,26 @@ def aspiration(view: View, params: Insurgent) -> float:
     return clip01(base - params.pressure_concession * view.pressure_on_insurgent)
 
 
+def aspiration_over_runs(talks_day, p, ins) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`aspiration` under the pressures ``p``."""
+    base = faratin_over_runs(talks_day, ins.horizon_days, ins.aspiration_min, ins.aspiration_max,
+                             ins.concession_beta)
+    return clip01_over_runs(base - ins.pressure_concession * p.insurgent)
+
+
 def decide_demand(view: View, params: Insurgent) -> Proposal:
     """The round it demands: all at once or one round, with the named seniors if it insists."""
     size = view.government_remaining if params.all_at_once else min(
         view.round_size, view.government_remaining)
     named = view.named_total - view.named_released if params.demand_named else 0
     return Proposal(size, named)
+
+
+def decide_demand_over_runs(remaining, round_size, named_total, named_released, ins):
+    """Over arrays, a value per run of a block: :func:`decide_demand`, as ``(size, named)``."""
+    size = where(ins.all_at_once, remaining, np.minimum(round_size, remaining))
+    named = where(ins.demand_named, named_total - named_released, 0)
+    return size, named
 
 
 def utility(proposal: Proposal, demand: Proposal, params: Insurgent) -> float:
@@ -46,11 +78,27 @@ def utility(proposal: Proposal, demand: Proposal, params: Insurgent) -> float:
     return (1.0 - params.named_weight) * size_part + params.named_weight * named_part
 
 
+def utility_over_runs(size, named, demand_size, demand_named, ins) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`utility` of ``(size, named)``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size_part = where(demand_size != 0,
+                          np.minimum(1.0, size / np.maximum(demand_size, 1)), 1.0)
+        named_part = np.minimum(1.0, named / np.maximum(demand_named, 1))
+    mixed = (1.0 - ins.named_weight) * size_part + ins.named_weight * named_part
+    return where(demand_named != 0, mixed, size_part)
+
+
 def accepts(proposal: Proposal, demand: Proposal, view: View, params: Insurgent) -> bool:
     """Accept when the proposal's value reaches today's aspiration."""
     if proposal.size <= 0:
         return False
     return utility(proposal, demand, params) >= aspiration(view, params)
+
+
+def accepts_over_runs(size, named, demand_size, demand_named, target, ins) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`accepts`, its aspiration ``target`` given."""
+    value = utility_over_runs(size, named, demand_size, demand_named, ins)
+    return (size > 0) & (value >= target)
 
 
 def frustration_base(view: View, params: Insurgent) -> float:
@@ -62,12 +110,26 @@ def frustration_base(view: View, params: Insurgent) -> float:
     return 0.0
 
 
+def frustration_base_over_runs(phase, round_pending, gap, days_past_deadline,
+                               ins) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`frustration_base`."""
+    return where((phase == SESSION) & ~round_pending, ins.frustration_rate * gap,
+                 where((phase == PRE) & (days_past_deadline > 0), ins.delay_frustration, 0.0))
+
+
 def frustration_increment(view: View, params: Insurgent, z: float) -> float:
     """Frustration added today: :func:`frustration_base` times log-normal noise of mean one.
 
     ``z`` is the day's standard normal draw for this noise.
     """
     return frustration_base(view, params) * lognormal_factor(z, params.frustration_noise)
+
+
+def frustration_increment_over_runs(phase, round_pending, gap, days_past_deadline, factor,
+                                    ins) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`frustration_increment`, noise ``factor``."""
+    return frustration_base_over_runs(phase, round_pending, gap, days_past_deadline,
+                                      ins) * factor
 
 
 def frustration(current: float, added: float, params: Insurgent) -> float:
@@ -89,10 +151,23 @@ def walkout_probability(view: View, params: Insurgent) -> float:
     return 1.0 / (1.0 + float(np.exp(-max(-50.0, min(50.0, x)))))
 
 
+def walkout_probability_over_runs(phase, round_pending, frustration, ins) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`walkout_probability`."""
+    x = ins.walkout_sharpness * (frustration - ins.patience) / ins.patience
+    p = 1.0 / (1.0 + np.exp(-np.maximum(-50.0, np.minimum(50.0, x))))
+    return where((phase == SESSION) & ~round_pending, p, 0.0)
+
+
 def decide_walkout(view: View, params: Insurgent, u: float) -> bool:
     """Walk out of the talks today? ``u`` is the day's uniform draw for it."""
     p = walkout_probability(view, params)
     return p > 0.0 and u < p
+
+
+def decide_walkout_over_runs(phase, round_pending, frustration, ins, u) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`decide_walkout` on the draws ``u``."""
+    p = walkout_probability_over_runs(phase, round_pending, frustration, ins)
+    return (p > 0.0) & (u < p)
 
 
 def ready_to_resume(view: View, params: Insurgent) -> bool:
@@ -102,12 +177,23 @@ def ready_to_resume(view: View, params: Insurgent) -> bool:
             and push > 0.0 and push >= params.resume_push)
 
 
+def ready_to_resume_over_runs(phase, trust, push, ins) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`ready_to_resume` under the push ``push``."""
+    return ((phase == SUSPENDED) & (trust >= ins.resume_trust)
+            & (push > 0.0) & (push >= ins.resume_push))
+
+
 def decide_resume(view: View, params: Insurgent, u: float) -> bool:
     """Return to suspended talks, with a daily chance, once :func:`ready_to_resume`.
 
     ``u`` is the day's uniform draw for it.
     """
     return ready_to_resume(view, params) and u < params.resume_rate
+
+
+def decide_resume_over_runs(phase, trust, push, ins, u) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`decide_resume` on the draws ``u``."""
+    return ready_to_resume_over_runs(phase, trust, push, ins) & (u < ins.resume_rate)
 
 
 class Verdict(NamedTuple):
@@ -132,6 +218,15 @@ def judge_release(view: View, params: Insurgent, size: int, jointly_agreed: bool
     return Verdict(False, welcomed, size * params.noncompliance_discount)
 
 
+def judge_release_over_runs(trust, size, jointly_agreed, joint_verification, ins) -> Verdict:
+    """Over arrays, a value per run of a block: :func:`judge_release`, a verdict of arrays."""
+    compliant = (np.asarray(jointly_agreed, bool) | ~np.asarray(joint_verification, bool)
+                 | np.zeros(np.shape(trust), bool))
+    welcomed = compliant | (trust >= ins.welcome_trust)
+    return Verdict(compliant, welcomed, where(compliant, size * 1.0,
+                                              size * ins.noncompliance_discount))
+
+
 def trust_gain(params: Insurgent, size: int) -> float:
     """Trust gained from a costly release of ``size`` prisoners (Kydd 2000)."""
     return params.signal_gain * size / 100.0
@@ -140,6 +235,11 @@ def trust_gain(params: Insurgent, size: int) -> float:
 def after_strike(frustration: float, trust: float, params: Insurgent) -> tuple[float, float]:
     """Frustration and trust after an airstrike: the grievance adds, trust is lost."""
     return frustration + params.strike_grievance, max(0.0, trust - params.strike_trust_cost)
+
+
+def after_strike_over_runs(frustration, trust, ins):
+    """Over arrays, a value per run of a block: :func:`after_strike`."""
+    return frustration + ins.strike_grievance, np.maximum(0.0, trust - ins.strike_trust_cost)
 
 
 def owed(view: View) -> tuple[int, int]:
@@ -156,6 +256,16 @@ def owed(view: View) -> tuple[int, int]:
             - view.reciprocal_released - (ahead if ahead > 0 else 0))
     goodwill = fair_goodwill - view.goodwill_released
     return (deal if deal > 0 else 0), (goodwill if goodwill > 0 else 0)
+
+
+def owed_over_runs(deal_released, compliant_credit, discounted_value, reciprocal, goodwill,
+                   ratio):
+    """Over arrays, a value per run of a block: :func:`owed`, of the quantities it reads."""
+    fair = np.floor(discounted_value / ratio).astype(np.int64)
+    ahead = goodwill - fair
+    deal = (np.floor((deal_released + compliant_credit) / ratio).astype(np.int64)
+            - reciprocal - np.maximum(ahead, 0))
+    return np.maximum(deal, 0), np.maximum(fair - goodwill, 0)
 
 
 def decide_releases(view: View, params: Insurgent) -> tuple[int, int]:
@@ -191,6 +301,24 @@ def decide_releases(view: View, params: Insurgent) -> tuple[int, int]:
     return max(0, reciprocal), max(0, goodwill)
 
 
+def decide_releases_over_runs(owed_deal, owed_goodwill, insurgent_remaining, promised,
+                              condition_on_government, room_today, trust, collapsed, halted,
+                              ins):
+    """Over arrays, a value per run of a block: :func:`decide_releases`, what it owes given."""
+    remaining = insurgent_remaining - promised
+    condition = np.maximum(0, condition_on_government - promised)
+    idle = (collapsed | halted | (remaining <= 0)
+            | ((owed_deal == 0) & (owed_goodwill == 0) & (condition == 0)))
+    reciprocal = np.minimum(np.minimum(owed_deal, room_today), remaining)
+    still_owed = remaining - reciprocal
+    room = np.minimum(room_today - reciprocal, still_owed)
+    amount = np.minimum(np.maximum(owed_goodwill, condition), room)
+    big_enough = ((amount >= ins.release_min_batch) | ((amount > 0) & (amount == still_owed))
+                  | ((amount > 0) & (amount == condition)))
+    goodwill = where((trust >= ins.goodwill_trust) & (room > 0) & big_enough, amount, 0)
+    return (where(idle, 0, np.maximum(0, reciprocal)), where(idle, 0, np.maximum(0, goodwill)))
+
+
 def verified_today(unverified: int, carried: float, params: Insurgent) -> tuple[int, float]:
     """Releases outside the mechanism its team verifies today, and the part left over.
 
@@ -202,12 +330,26 @@ def verified_today(unverified: int, carried: float, params: Insurgent) -> tuple[
     return done, (work - done if unverified > done else 0.0)
 
 
+def verified_today_over_runs(unverified, carried, ins):
+    """Over arrays, a value per run of a block: :func:`verified_today`, as ``(done, carried)``."""
+    work = carried + ins.verification_rate
+    done = np.minimum(unverified, np.trunc(work).astype(np.int64))
+    return done, where(unverified > done, work - done, 0.0)
+
+
 def attack_intensity(phase: Phase, frustration: float, params: Insurgent,
                      capacity: float) -> float:
     """Expected attacks today: capacity, raised by frustration and by suspended talks."""
     suspended = 1.0 if phase is Phase.SUSPENDED or phase is Phase.COLLAPSED else 0.0
     return params.attacks_base * capacity * (1.0 + params.attack_frustration_gain * frustration
                                              + params.attack_suspension_gain * suspended)
+
+
+def attack_intensity_over_runs(phase, frustration, capacity, ins) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`attack_intensity`."""
+    suspended = where((phase == SUSPENDED) | (phase == COLLAPSED), 1.0, 0.0)
+    return ins.attacks_base * capacity * (1.0 + ins.attack_frustration_gain * frustration
+                                          + ins.attack_suspension_gain * suspended)
 
 
 class InsurgentAgent(mesa.Agent):

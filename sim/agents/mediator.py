@@ -3,6 +3,9 @@
 Its rules are pure functions of a :class:`~sim.agents.base.View` and the mediator's
 parameters. For airstrikes a rule gives the chance and the decision compares it with the day's
 draw (:mod:`sim.randomness`): the Mesa agent at the bottom passes it.
+
+Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
+a rule of pure arithmetic serves over arrays as it is.
 """
 
 from __future__ import annotations
@@ -10,8 +13,18 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import mesa
+import numpy as np
 
-from sim.agents.base import MediatorMove, Phase, Proposal, View
+from sim.agents.base import (
+    PRE,
+    SESSION,
+    SUSPENDED,
+    MediatorMove,
+    Phase,
+    Proposal,
+    View,
+    where,
+)
 from sim.randomness import Draws
 from sim.scenario import Mediator
 
@@ -42,6 +55,19 @@ def decide_pressure(view: View, params: Mediator) -> Push:
                 reach * params.insurgent_pressure * violence)
 
 
+def decide_pressure_over_runs(phase, attacks_recent, days_past_deadline, med):
+    """Over arrays, a value per run of a block: :func:`decide_pressure`, as a pair of arrays."""
+    active = (phase == PRE) | (phase == SESSION) | (phase == SUSPENDED)
+    reach = med.leverage * med.credibility
+    violence = attacks_recent / med.violence_reference
+    late = where(days_past_deadline > 0, 1.0, 0.0)
+    suspended = where(phase == SUSPENDED, med.suspension_pressure, 0.0)
+    on_government = reach * (med.deadline_pressure * late + med.violence_pressure * violence
+                             + suspended)
+    on_insurgent = reach * med.insurgent_pressure * violence
+    return where(active, on_government, 0.0), where(active, on_insurgent, 0.0)
+
+
 def pressure(current: float, push: float, params: Mediator) -> float:
     """Tomorrow's pressure on one side: yesterday's fades, today's push adds to it."""
     return current * (1.0 - params.pressure_decay) + push
@@ -64,15 +90,34 @@ def decide_bridge(demand: Proposal, offer: Proposal, params: Mediator) -> Propos
     return Proposal(size, min(named, demand.named))
 
 
+def decide_bridge_over_runs(demand_size, demand_named, offer_size, offer_named, med):
+    """Over arrays, a value per run of a block: :func:`decide_bridge`, as ``(size, named)``."""
+    size = (demand_size + offer_size) // 2
+    named = np.maximum(offer_named, np.round(med.bridge_named_share * demand_named)
+                       .astype(np.int64))
+    return size, np.minimum(named, demand_named)
+
+
 def strike_probability(view: View, params: Mediator) -> float:
     """Daily chance of a strike: its probability once recent violence passes the threshold."""
     return params.strike_probability if view.attacks_recent > params.strike_threshold else 0.0
+
+
+def strike_probability_over_runs(attacks_recent, med) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`strike_probability`."""
+    return where(attacks_recent > med.strike_threshold, med.strike_probability, 0.0)
 
 
 def decide_strike(view: View, params: Mediator, u: float) -> bool:
     """Strike today? ``u`` is the day's uniform draw for it."""
     p = strike_probability(view, params)
     return p > 0.0 and u < p
+
+
+def decide_strike_over_runs(attacks_recent, med, u) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`decide_strike` on the draws ``u``."""
+    p = strike_probability_over_runs(attacks_recent, med)
+    return (p > 0.0) & (u < p)
 
 
 def disengagement_change(view: View, params: Mediator) -> float:
@@ -82,6 +127,13 @@ def disengagement_change(view: View, params: Mediator) -> float:
     if view.phase is Phase.IN_SESSION:
         return -params.disengage_recovery
     return 0.0
+
+
+def disengagement_change_over_runs(phase, attacks_recent, med) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`disengagement_change`."""
+    grows = med.disengage_rate * attacks_recent / med.violence_reference
+    return where(phase == SUSPENDED, grows, where(phase == SESSION, -med.disengage_recovery,
+                                                  0.0))
 
 
 class MediatorAgent(mesa.Agent):

@@ -2,8 +2,9 @@
 
 :class:`Block` holds the same state as :class:`sim.model.ParleyModel`, with a value per run in
 each field, and its day follows the model's stage by stage (the model's method names are kept
-so that the two read side by side). The rules are those of :mod:`sim.engine.rules`, each the
-array form of a role's rule. Every run draws the numbers its seed gives
+so that the two read side by side). The rules are the roles' and mechanisms' own
+(:mod:`sim.agents`, :mod:`sim.mechanisms`): their array forms, ``<rule>_over_runs`` beside each
+rule, or the rule itself where it is pure arithmetic. Every run draws the numbers its seed gives
 (:class:`sim.randomness.Draws`), so a run in a block is the run the Mesa model makes alone.
 """
 
@@ -14,15 +15,15 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from sim.agents.insurgent import FRUSTRATION_KEPT
-from sim.engine import rules as r
+from sim.agents import government, insurgent, mediator
+from sim.agents.base import COLLAPSED, COMPLETED, PRE, SESSION, SUSPENDED
 from sim.engine.custody import Custody
 from sim.engine.events import EventLog, Rounded
 from sim.engine.exchange import Exchange
 from sim.engine.params import Params, regimes
 from sim.engine.view import BlockView
 from sim.events import Actor, Event, EventKind
-from sim.mechanisms.violence import FAILING_DAYS, RECENT_DAYS
+from sim.mechanisms import conditions, exchange, truce, violence
 from sim.outputs import SERIES_COLUMNS
 from sim.prisoners import prisoners_of
 from sim.randomness import Draws, gamma_quantile
@@ -153,10 +154,7 @@ class Block(Exchange, BlockView):
                         label=shock.label, set=dict(shock.set))
             if shock.truce is not None:
                 t = shock.truce
-                self.fighting.truce = SimpleNamespace(
-                    days_left=np.full(self.n, t.days), violence=t.violence, tied_to=t.tied_to,
-                    per=t.per_prisoners, credited=np.zeros(self.n, np.int64),
-                    held=np.zeros(self.n, np.int64), active=np.ones(self.n, bool))
+                self.fighting.truce = truce.begin_over_runs(t, self.n)
                 self._event(Actor.WORLD, EventKind.TRUCE, True, days=t.days,
                             violence=t.violence, tied_to=t.tied_to and str(t.tied_to),
                             per_prisoners=t.per_prisoners)
@@ -176,20 +174,15 @@ class Block(Exchange, BlockView):
             self._open_talks(self.day == self.terms.deadline_day + np.zeros(self.n, np.int64))
 
     def _open_talks(self, where: np.ndarray) -> None:
-        opening = where & (self.talks.phase == r.PRE)
-        self.talks.phase[opening] = r.SESSION
+        opening = where & (self.talks.phase == PRE)
+        self.talks.phase[opening] = SESSION
         self.talks.opened[opening & (self.talks.opened < 0)] = self.day
         self._event(Actor.WORLD, EventKind.RESUMPTION, opening, opened=True)
 
     def _set_condition(self, spec) -> None:
         other = self.ins if spec.holder is Side.GOVERNMENT else self.gov
-        names = tuple(spec.categories) or other.prisoners.category_names
-        mask = np.array([n in names for n in other.prisoners.category_names])
-        baseline = (np.zeros(self.n, np.int64) if spec.counting == "in_total"
-                    else other.released_by_category[:, mask].sum(axis=1))
-        self.talks.conditions.append(SimpleNamespace(
-            holder=spec.holder, frees=spec.frees, categories=mask, names=names,
-            baseline=baseline, active=np.ones(self.n, bool)))
+        self.talks.conditions.append(conditions.set_condition_over_runs(
+            spec, other.prisoners.category_names, other.released_by_category))
         pools = self.scenarios[0].pools
         pool = pools.insurgent_holds if spec.holder is Side.GOVERNMENT else \
             pools.government_holds
@@ -212,45 +205,43 @@ class Block(Exchange, BlockView):
 
     def _violence(self) -> None:
         s, f, talks, p, day = self.params, self.fighting, self.talks, self.pressure, self.day
-        f.capacity = (1.0 + f.returned / s.conflict.fighters_per_capacity) * (1.0 - f.damage)
+        f.capacity = violence.capacity(f.returned, f.damage, s.conflict)
         t = f.truce
         f.truce_today = np.zeros(self.n, bool) if t is None else t.active.copy()
-        scale = 1.0 if t is None else np.where(t.active, t.violence, 1.0)
-        intensity = r.attack_intensity(talks.phase, talks.frustration, f.capacity,
-                                       s.insurgent) * scale
-        f.attacks = r.attacks(intensity, self._gamma(s.insurgent.attack_dispersion)[:, day],
-                              self.u["attack_noise"][:, day], self.u["attack_round"][:, day])
+        intensity = insurgent.attack_intensity_over_runs(
+            talks.phase, talks.frustration, f.capacity, s.insurgent
+        ) * truce.violence_scale_over_runs(t)
+        f.attacks = violence.attacks_over_runs(
+            intensity, self._gamma(s.insurgent.attack_dispersion)[:, day],
+            self.u["attack_noise"][:, day], self.u["attack_round"][:, day])
         f.casualties_expected = f.attacks * s.insurgent.casualties_per_attack
         f.log[day] = f.attacks
-        first = max(1, day - RECENT_DAYS + 1)
-        f.recent = f.log[first:day + 1].sum(axis=0).astype(float) / (day + 1 - first)
+        f.recent = violence.mean_attacks_over_runs(f.log, day, violence.RECENT_DAYS)
 
         m = s.mediator
-        chance = np.where(f.recent > m.strike_threshold, m.strike_probability, 0.0)
-        f.airstrike = (chance > 0.0) & (self.u["strike"][:, day] < chance)
+        f.airstrike = mediator.decide_strike_over_runs(f.recent, m, self.u["strike"][:, day])
         self.tally.airstrikes += f.airstrike
-        f.damage = np.where(f.airstrike, f.damage + m.strike_effect * (1.0 - f.damage),
-                            f.damage)
-        talks.frustration = np.where(f.airstrike, talks.frustration
-                                     + s.insurgent.strike_grievance, talks.frustration)
-        talks.trust = np.where(f.airstrike, np.maximum(
-            0.0, talks.trust - s.insurgent.strike_trust_cost), talks.trust)
+        f.damage = np.where(f.airstrike, violence.damage_after_strike(f.damage, m), f.damage)
+        struck = insurgent.after_strike_over_runs(talks.frustration, talks.trust, s.insurgent)
+        talks.frustration = np.where(f.airstrike, struck[0], talks.frustration)
+        talks.trust = np.where(f.airstrike, struck[1], talks.trust)
         self._event(Actor.MEDIATOR, EventKind.AIRSTRIKE, f.airstrike,
                     attacks_recent=Rounded(f.recent, 1))
-        f.damage = f.damage * (1.0 - s.conflict.capacity_recovery)
+        f.damage = violence.repaired(f.damage, s.conflict)
 
-        on_gov, on_ins = r.decide_pressure(talks.phase, f.recent, self.days_past_deadline(), m)
-        p.mediator = p.mediator * (1.0 - m.pressure_decay) + on_gov
-        p.mediator = np.where(talks.news, p.mediator
-                              + m.leverage * m.credibility * m.walkout_pressure, p.mediator)
+        on_gov, on_ins = mediator.decide_pressure_over_runs(talks.phase, f.recent,
+                                                            self.days_past_deadline(), m)
+        p.mediator = mediator.pressure(p.mediator, on_gov, m)
+        p.mediator = np.where(talks.news, p.mediator + mediator.walkout_response(m), p.mediator)
         talks.news = np.zeros(self.n, bool)
-        p.insurgent = p.insurgent * (1.0 - m.pressure_decay) + on_ins
+        p.insurgent = mediator.pressure(p.insurgent, on_ins, m)
         g = s.government
-        p.domestic = (p.domestic * (1.0 - g.domestic_decay)
-                      + g.domestic_violence_gain * (f.recent / m.violence_reference))
-        p.humanitarian = p.humanitarian * (1.0 - g.humanitarian_decay)
+        p.domestic = government.domestic_opposition(p.domestic, f.recent / m.violence_reference,
+                                                    g)
+        p.humanitarian = government.humanitarian_pressure(p.humanitarian, g)
         p.disengagement = np.maximum(0.0, p.disengagement
-                                     + r.disengagement_change(talks.phase, f.recent, m))
+                                     + mediator.disengagement_change_over_runs(talks.phase,
+                                                                               f.recent, m))
 
     # 4. Stall and walkout
 
@@ -266,26 +257,23 @@ class Block(Exchange, BlockView):
         s, talks, day = self.params, self.talks, self.day
         ins = s.insurgent
         pending = self.round.active
-        base = np.where((talks.phase == r.SESSION) & ~pending, ins.frustration_rate * talks.gap,
-                        np.where((talks.phase == r.PRE) & (self.days_past_deadline() > 0),
-                                 ins.delay_frustration, 0.0))
-        added = base * self._lognormal(ins.frustration_noise)[:, day]
-        talks.frustration = talks.frustration * (1.0 - ins.frustration_decay) + added
-        talks.trust = talks.trust * (1.0 - ins.trust_decay)
-        p = r.walkout_probability(talks.phase, pending, talks.frustration, ins)
-        walks = (p > 0.0) & (self.u["walkout"][:, day] < p)
-        push = self.pressure.insurgent
-        ready = ((talks.phase == r.SUSPENDED) & (talks.trust >= ins.resume_trust)
-                 & (push > 0.0) & (push >= ins.resume_push))
-        resumes = ~walks & ready & (self.u["resume"][:, day] < ins.resume_rate)
-        talks.phase = np.where(walks, r.SUSPENDED, np.where(resumes, r.SESSION, talks.phase))
+        added = insurgent.frustration_increment_over_runs(
+            talks.phase, pending, talks.gap, self.days_past_deadline(),
+            self._lognormal(ins.frustration_noise)[:, day], ins)
+        talks.frustration = insurgent.frustration(talks.frustration, added, ins)
+        talks.trust = insurgent.trust_after_day(talks.trust, ins)
+        walks = insurgent.decide_walkout_over_runs(talks.phase, pending, talks.frustration, ins,
+                                                   self.u["walkout"][:, day])
+        resumes = ~walks & insurgent.decide_resume_over_runs(
+            talks.phase, talks.trust, self.pressure.insurgent, ins, self.u["resume"][:, day])
+        talks.phase = np.where(walks, SUSPENDED, np.where(resumes, SESSION, talks.phase))
         talks.walkouts += walks
         talks.news = talks.news | walks
         self.tally.first_walkout = np.where(walks & (self.tally.first_walkout < 0), day,
                                             self.tally.first_walkout)
         self._event(Actor.INSURGENT, EventKind.WALKOUT, walks,
                     frustration=Rounded(talks.frustration, 3), days_without_agreement=talks.without)
-        talks.frustration = np.where(resumes, talks.frustration * FRUSTRATION_KEPT,
+        talks.frustration = np.where(resumes, talks.frustration * insurgent.FRUSTRATION_KEPT,
                                      talks.frustration)
         talks.without = np.where(resumes, 0, talks.without)
         talks.positioned = talks.positioned & ~resumes
@@ -296,8 +284,7 @@ class Block(Exchange, BlockView):
 
     def _return_to_fight(self) -> None:
         f = self.fighting
-        arrived = f.returning / self.params.conflict.return_delay_days
-        f.returning = f.returning - arrived
+        f.returning, arrived = violence.returns(f.returning, self.params.conflict)
         f.returned = f.returned + arrived
         f.returning = f.returning + f.leaving
         f.leaving = np.zeros(self.n)
@@ -315,28 +302,26 @@ class Block(Exchange, BlockView):
             self.tally.lapse = np.where(lapsing & (self.tally.lapse < 0), day, self.tally.lapse)
             self._event(Actor.WORLD, EventKind.LAPSE, lapsing, held=t.held,
                         tied_to=t.tied_to and str(t.tied_to))
-        live = (talks.phase != r.COMPLETED) & (talks.phase != r.COLLAPSED)
+        live = (talks.phase != COMPLETED) & (talks.phase != COLLAPSED)
         for c in self.talks.conditions:
             met = c.active & live & (self.still_needed(c) == 0)
             c.active = c.active & ~met
             self._event(Actor(c.holder.value), EventKind.CONDITION_MET, met,
                         holder=str(c.holder))
-        margin = self.terms.completion_margin
-        complete = live & (self.government_remaining() <= margin) & (
-            self.insurgent_remaining() <= margin)
-        talks.phase = np.where(complete, r.COMPLETED, talks.phase)
+        complete = live & exchange.is_complete_over_runs(
+            self.government_remaining(), self.insurgent_remaining(), self.terms.completion_margin)
+        talks.phase = np.where(complete, COMPLETED, talks.phase)
         self.tally.completion = np.where(complete, day, self.tally.completion)
         self._event(Actor.WORLD, EventKind.COMPLETION, complete, gov=self.gov.n_released,
                     ins=self.ins.n_released)
         live = live & ~complete
         s = self.params
-        first = max(1, day - FAILING_DAYS + 1)
-        week = f.log[first:day + 1].sum(axis=0).astype(float) / (day + 1 - first)
-        failing = ((week > s.conflict.collapse_violence)
-                   | (self.pressure.disengagement > s.mediator.disengage_limit))
+        week = violence.mean_attacks_over_runs(f.log, day, violence.FAILING_DAYS)
+        failing = violence.failing_over_runs(week, self.pressure.disengagement, s.conflict,
+                                             s.mediator)
         f.failing = np.where(live, np.where(failing, f.failing + 1, 0), f.failing)
         collapse = live & (f.failing >= s.conflict.collapse_days)
-        talks.phase = np.where(collapse, r.COLLAPSED, talks.phase)
+        talks.phase = np.where(collapse, COLLAPSED, talks.phase)
         self.tally.collapse = np.where(collapse, day, self.tally.collapse)
         self._event(Actor.WORLD, EventKind.COLLAPSE, collapse, failing_days=f.failing)
 

@@ -1,7 +1,8 @@
 """Stages 3, 5 and 6 of a block's day.
 
 Negotiation, agreed rounds, unilateral and insurgent releases, as :mod:`sim.model` and
-:mod:`sim.releases` do them run by run.
+:mod:`sim.releases` do them run by run, with the array forms of the same rules (see
+:mod:`sim.engine.block`).
 """
 
 from __future__ import annotations
@@ -10,19 +11,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.insurgent import FRUSTRATION_KEPT
-from sim.engine import rules as r
+from sim.agents import government, insurgent, mediator
+from sim.agents.base import COLLAPSED, COMPLETED, SESSION
 from sim.engine.custody import Taken
 from sim.engine.events import Rounded
 from sim.events import Actor, EventKind
+from sim.mechanisms import exchange, truce
 from sim.scenario import Sequence, Side
 
 if TYPE_CHECKING:
     from sim.engine.block import Block
-
-
-def _share(size, ratio) -> np.ndarray:
-    return np.floor(size / ratio).astype(np.int64)
 
 
 class Exchange:
@@ -36,27 +34,29 @@ class Exchange:
         had_round = rnd.active.copy()
         self._release_round(had_round)
         remaining = self.government_remaining()
-        table = ~had_round & (talks.phase == r.SESSION) & (remaining != 0)
+        table = ~had_round & (talks.phase == SESSION) & (remaining != 0)
         if not table.any():
             return
         gov_target, ins_target = self.aspirations()
         released = self.gov.n_named_released
-        d_size, d_named = r.decide_demand(remaining, self.terms.round_size, self.named_total,
-                                          released, s.insurgent)
+        d_size, d_named = insurgent.decide_demand_over_runs(
+            remaining, self.terms.round_size, self.named_total, released, s.insurgent)
         available = self.named_available()
-        o_size, o_named = r.decide_offer(gov_target, d_size, d_named, remaining,
-                                         self.terms.round_size, self.named_total, available,
-                                         s.government)
-        b_size, b_named = r.decide_bridge(d_size, d_named, o_size, o_named, s.mediator)
+        o_size, o_named = government.decide_offer_over_runs(
+            gov_target, d_size, d_named, remaining, self.terms.round_size, self.named_total,
+            available, s.government)
+        b_size, b_named = mediator.decide_bridge_over_runs(d_size, d_named, o_size, o_named,
+                                                           s.mediator)
         self._log_positions(table, np.stack(np.broadcast_arrays(
             d_size, d_named, o_size, o_named, b_size, b_named)).astype(np.int64))
 
         def gov_takes(size, named):
-            return r.accepts_government(size, named, available, self.named_total,
-                                        self.terms.round_size, gov_target, s.government)
+            return government.accepts_over_runs(size, named, available, self.named_total,
+                                                self.terms.round_size, gov_target, s.government)
 
         def ins_takes(size, named):
-            return r.accepts_insurgent(size, named, d_size, d_named, ins_target, s.insurgent)
+            return insurgent.accepts_over_runs(size, named, d_size, d_named, ins_target,
+                                               s.insurgent)
 
         take_offer = ins_takes(o_size, o_named)
         take_demand = ~take_offer & gov_takes(d_size, d_named)
@@ -64,13 +64,13 @@ class Exchange:
             b_size, b_named)
         deal = table & (take_offer | take_demand | take_bridge)
         none = table & ~deal
-        talks.gap = np.where(none, 1.0 - r.utility_insurgent(o_size, o_named, d_size, d_named,
-                                                             s.insurgent), talks.gap)
+        talks.gap = np.where(none, 1.0 - insurgent.utility_over_runs(
+            o_size, o_named, d_size, d_named, s.insurgent), talks.gap)
         talks.without = np.where(none, talks.without + 1, talks.without)
         size = np.where(take_offer, o_size, np.where(take_demand, d_size, b_size))
         named = np.where(take_offer, o_named, np.where(take_demand, d_named, b_named))
         talks.without = np.where(deal, 0, talks.without)
-        talks.frustration = np.where(deal, talks.frustration * FRUSTRATION_KEPT,
+        talks.frustration = np.where(deal, talks.frustration * insurgent.FRUSTRATION_KEPT,
                                      talks.frustration)
         rnd.active = rnd.active | deal
         rnd.size = np.where(deal, size, rnd.size)
@@ -105,7 +105,7 @@ class Exchange:
             return
         gov_halted, ins_halted = self.halted(Side.GOVERNMENT), self.halted(Side.INSURGENT)
         sequence = terms.sequence
-        owed_first = _share(rnd.size, terms.ratio) - rnd.ins_released
+        owed_first = exchange.share_over_runs(rnd.size, terms.ratio) - rnd.ins_released
         if sequence is Sequence.INSURGENT_FIRST:
             first = due & (owed_first > 0)
             self._insurgent_pays_first(first & ~ins_halted, owed_first)
@@ -115,15 +115,13 @@ class Exchange:
             go = go & ~ins_halted
         if not go.any():
             return
-        left = rnd.size - rnd.released
-        per_day = np.where(np.asarray(terms.stages) == 0, terms.batch_cap, np.minimum(
-            terms.batch_cap, -(-rnd.size // np.maximum(terms.stages, 1))))
-        want = np.where(go, np.minimum(per_day, left), 0)
-        named_want = np.minimum(want, rnd.named - rnd.named_released)
+        want, named_want = exchange.due_today_over_runs(rnd, terms.batch_cap, terms.stages)
+        want, named_want = np.where(go, want, 0), np.where(go, named_want, 0)
         short = np.zeros(self.n, bool)
         swap = None
         if sequence is Sequence.SIMULTANEOUS:
-            owed = np.where(go, _share(rnd.released + want, terms.ratio) - rnd.ins_released, 0)
+            owed = np.where(go, exchange.share_over_runs(rnd.released + want, terms.ratio)
+                            - rnd.ins_released, 0)
             swap = self.take(Side.INSURGENT, ("listed", "named", "unlisted"), owed, agreed=True)
             got = swap.size
             short = go & (got < owed)
@@ -163,7 +161,8 @@ class Exchange:
         self._event(Actor.INSURGENT, EventKind.RELEASE, freed > 0, size=freed, reciprocal=freed,
                     goodwill=0, mode="first")
         rnd = self.round
-        rnd.ins_released = np.where(who & (freed < n), _share(rnd.size, self.terms.ratio),
+        rnd.ins_released = np.where(who & (freed < n),
+                                    exchange.share_over_runs(rnd.size, self.terms.ratio),
                                     rnd.ins_released + freed)
 
     def _free_government(self: Block, taken: Taken, unilateral: bool, oath) -> np.ndarray:
@@ -172,7 +171,7 @@ class Exchange:
         named, seniors, listed = self.gov.release(taken)
         size = taken.size
         ledger.government_today = ledger.government_today + size
-        p.domestic = p.domestic + s.government.domestic_senior_gain * seniors
+        p.domestic = p.domestic + government.opposition_from_seniors(seniors, s.government)
         self.fighting.leaving = self.fighting.leaving + returning * np.where(
             oath, s.conflict.oath_factor, 1.0)
         ledger.listed = ledger.listed + listed
@@ -182,9 +181,9 @@ class Exchange:
             ledger.deal = ledger.deal + size
         freed = size > 0
         p.mediator = np.where(freed, np.maximum(
-            0.0, p.mediator - s.mediator.release_relief * size / 100.0), p.mediator)
+            0.0, p.mediator - mediator.release_relief(s.mediator, size)), p.mediator)
         self.talks.trust = np.where(freed, np.minimum(
-            1.0, self.talks.trust + s.insurgent.signal_gain * size / 100.0), self.talks.trust)
+            1.0, self.talks.trust + insurgent.trust_gain(s.insurgent, size)), self.talks.trust)
         self._extend_truce(Side.GOVERNMENT, size)
         t = self.tally
         t.first_gov = np.where(freed & (t.first_gov < 0), self.day, t.first_gov)
@@ -203,8 +202,7 @@ class Exchange:
         if t is None or t.tied_to is not side:
             return
         on = t.active & (freed > 0)
-        earned = (t.credited + freed) // t.per - t.credited // t.per
-        t.days_left = np.where(on, t.days_left + earned, t.days_left)
+        t.days_left = np.where(on, t.days_left + truce.days_earned(t, freed), t.days_left)
         t.credited = np.where(on, t.credited + freed, t.credited)
 
     # 5. Unilateral release
@@ -212,17 +210,14 @@ class Exchange:
     def _unilateral_release(self: Block) -> None:
         s, talks, ledger, day = self.params, self.talks, self.ledger, self.day
         g = s.government
-        live = (talks.phase != r.COMPLETED) & (talks.phase != r.COLLAPSED)
-        stalled = r.is_stalled(talks.phase, self.round.active, self.days_past_deadline(),
-                               talks.without, g)
+        live = (talks.phase != COMPLETED) & (talks.phase != COLLAPSED)
+        stalled = government.is_stalled_over_runs(talks.phase, self.round.active,
+                                                  self.days_past_deadline(), talks.without, g)
         felt = self.felt_pressure()
-        go = (live & ~self.halted(Side.GOVERNMENT) & stalled
-              & (day - ledger.last_unilateral >= g.unilateral_cooldown)
-              & (felt > g.goodwill_threshold))
-        size = np.minimum(np.minimum(g.unilateral_batch, self.government_remaining()),
-                          np.minimum(self.programme_left(), self.terms.batch_cap
-                                     - ledger.government_today))
-        size = np.where(go, size, 0)
+        size = np.where(live, government.decide_unilateral_over_runs(
+            stalled, felt, self.halted(Side.GOVERNMENT), day, ledger.last_unilateral,
+            self.government_remaining(), self.programme_left(),
+            self.terms.batch_cap - ledger.government_today, g), 0)
         taken = self.take(Side.GOVERNMENT, ("listed",), size)
         freed = taken.size
         done = freed > 0
@@ -231,14 +226,12 @@ class Exchange:
         low = self.gov.lowest_score(taken)
         named = self._free_government(taken, unilateral=True, oath=g.oath)
         ledger.last_unilateral = np.where(done, day, ledger.last_unilateral)
-        ins = s.insurgent
-        compliant = ~np.asarray(self.terms.joint_verification, bool) + np.zeros(self.n, bool)
-        welcomed = compliant | (talks.trust >= ins.welcome_trust)
+        compliant, welcomed, value = insurgent.judge_release_over_runs(
+            talks.trust, freed, False, self.terms.joint_verification, s.insurgent)
         ledger.compliant_credit = np.where(done & compliant, ledger.compliant_credit + freed,
                                            ledger.compliant_credit)
         outside = done & ~compliant
-        ledger.discounted = np.where(outside, ledger.discounted
-                                     + freed * ins.noncompliance_discount, ledger.discounted)
+        ledger.discounted = np.where(outside, ledger.discounted + value, ledger.discounted)
         ledger.unverified = np.where(outside, ledger.unverified + freed, ledger.unverified)
         self._event(Actor.GOVERNMENT, EventKind.UNILATERAL_RELEASE, done, size=freed,
                     named=named, felt_pressure=Rounded(felt, 3),
@@ -269,16 +262,16 @@ class Exchange:
         self._hand_over_promised()
         s, ledger, day = self.params, self.ledger, self.day
         ins = s.insurgent
-        owed_deal, owed_goodwill = r.owed(ledger.deal, ledger.compliant_credit,
-                                          ledger.discounted, ledger.reciprocal, ledger.goodwill,
-                                          self.terms.ratio)
+        owed_deal, owed_goodwill = insurgent.owed_over_runs(
+            ledger.deal, ledger.compliant_credit, ledger.discounted, ledger.reciprocal,
+            ledger.goodwill, self.terms.ratio)
         promised = ledger.promised_total
         on_gov = self.condition_on_government()
         eligible = (self.gov.n_released > 0) | (on_gov > 0)
-        reciprocal, goodwill = r.decide_releases(
-            owed_deal, owed_goodwill, self.insurgent_remaining() - promised,
-            np.maximum(0, on_gov - promised), self.insurgent_room(), self.talks.trust,
-            self.talks.phase == r.COLLAPSED, self.halted(Side.INSURGENT), ins)
+        reciprocal, goodwill = insurgent.decide_releases_over_runs(
+            owed_deal, owed_goodwill, self.insurgent_remaining(), promised, on_gov,
+            self.insurgent_room(), self.talks.trust, self.talks.phase == COLLAPSED,
+            self.halted(Side.INSURGENT), ins)
         reciprocal = np.where(eligible, reciprocal, 0)
         goodwill = np.where(eligible, goodwill, 0)
         deciding = (reciprocal + goodwill) > 0
@@ -317,8 +310,8 @@ class Exchange:
 
     def _verify(self: Block) -> None:
         ledger = self.ledger
-        done, ledger.verifying = r.verified_today(ledger.unverified, ledger.verifying,
-                                                  self.params.insurgent)
+        done, ledger.verifying = insurgent.verified_today_over_runs(
+            ledger.unverified, ledger.verifying, self.params.insurgent)
         some = done > 0
         if not some.any():
             return

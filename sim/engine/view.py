@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine import rules as r
+from sim.agents import government, insurgent
 from sim.engine.custody import Taken
 from sim.events import Actor, EventKind
-from sim.mechanisms import exchange
+from sim.mechanisms import conditions, exchange
 from sim.prisoners import GROUPS
 from sim.scenario import Side
 
@@ -74,8 +74,7 @@ class BlockView:
     def still_needed(self, condition) -> np.ndarray:
         """What the other side must still free to meet a condition, in each run."""
         other = self.ins if condition.holder is Side.GOVERNMENT else self.gov
-        freed = other.released_by_category[:, condition.categories].sum(axis=1)
-        return np.maximum(condition.frees - (freed - condition.baseline), 0)
+        return conditions.still_needed_over_runs(condition, other.released_by_category)
 
     def condition_on_government(self) -> np.ndarray:
         """Prisoners the insurgent must still free to lift the government's conditions."""
@@ -101,13 +100,13 @@ class BlockView:
 
     def felt_pressure(self) -> np.ndarray:
         """The government's net pressure to release."""
-        return r.felt_pressure(self.pressure, self.params.government)
+        return government.felt_pressure_over_runs(self.pressure, self.params.government)
 
     def aspirations(self) -> tuple[np.ndarray, np.ndarray]:
         """Utility each side holds out for today: ``(government, insurgent)``."""
         t = self.talks_day()
-        return (r.aspiration_government(t, self.pressure, self.params.government),
-                r.aspiration_insurgent(t, self.pressure, self.params.insurgent))
+        return (government.aspiration_over_runs(t, self.pressure, self.params.government),
+                insurgent.aspiration_over_runs(t, self.pressure, self.params.insurgent))
 
     def turn(self, side: Side, allowed: np.ndarray) -> np.ndarray:
         """:meth:`sim.releases.Releases.turn` in each run: a row of category codes, -1 after."""

@@ -1,4 +1,8 @@
-"""The agreed exchange: rounds through verification, and when the exchange is complete."""
+"""The agreed exchange: rounds through verification, and when the exchange is complete.
+
+Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
+a rule of pure arithmetic serves over arrays as it is.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.agents.base import View
+from sim.agents.base import View, where
 from sim.state import Round
 
 
@@ -35,9 +39,23 @@ def due_today(round_: Round, batch_cap: int, stages: int) -> tuple[int, int]:
     return want, min(want, round_.named - round_.named_released)
 
 
+def due_today_over_runs(round_, batch_cap, stages):
+    """Over arrays, a value per run of a block: :func:`due_today`, as ``(size, named)``."""
+    left = round_.size - round_.released
+    per_day = where(np.asarray(stages) == 0, batch_cap, np.minimum(
+        batch_cap, -(-round_.size // np.maximum(stages, 1))))
+    want = np.minimum(per_day, left)
+    return want, np.minimum(want, round_.named - round_.named_released)
+
+
 def share(size: int, ratio: float) -> int:
     """The insurgent's share of a round of ``size`` at the agreed ratio."""
     return math.floor(size / ratio)
+
+
+def share_over_runs(size, ratio) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`share`."""
+    return np.floor(size / ratio).astype(np.int64)
 
 
 def is_complete(view: View, margin: int) -> bool:
@@ -46,3 +64,8 @@ def is_complete(view: View, margin: int) -> bool:
     The margin stands for a handful of contested cases that both sides set aside.
     """
     return view.government_remaining <= margin and view.insurgent_remaining <= margin
+
+
+def is_complete_over_runs(government_remaining, insurgent_remaining, margin) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`is_complete`, of what each side owes."""
+    return (government_remaining <= margin) & (insurgent_remaining <= margin)

@@ -3,6 +3,9 @@
 The insurgent decides how hard to fight (:func:`sim.agents.insurgent.attack_intensity`) and
 the mediator when to strike (:func:`sim.agents.mediator.strike_probability`); what follows
 for capacity and for the process is worked out here.
+
+Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
+a rule of pure arithmetic serves over arrays as it is.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import math
 
 import numpy as np
 
+from sim.agents.base import where
 from sim.scenario import Conflict, Mediator
 
 RECENT_DAYS = 3
@@ -37,6 +41,14 @@ def attacks(intensity: float, gamma: np.ndarray, noise: np.ndarray, round_u: np.
     return math.floor(value + round_u[day]) if value > 0.0 else 0
 
 
+def attacks_over_runs(intensity, gamma, noise, round_u) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`attacks` on one day's draws."""
+    mean = intensity * gamma
+    with np.errstate(invalid="ignore"):
+        value = where(mean > 0.0, mean + np.sqrt(np.maximum(mean, 0.0)) * noise, 0.0)
+    return where(value > 0.0, np.floor(value + round_u), 0.0).astype(np.int64)
+
+
 def returns(returning: float, params: Conflict) -> tuple[float, float]:
     """Freed prisoners still on their way back, and those who reach the front today.
 
@@ -53,6 +65,12 @@ def mean_attacks(attack_log: list[int], day: int, days: int) -> float:
     return float(sum(attack_log[first:day + 1])) / (day + 1 - first)
 
 
+def mean_attacks_over_runs(attack_log: np.ndarray, day: int, days: int) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`mean_attacks`, a log row a day."""
+    first = max(1, day - days + 1)
+    return attack_log[first:day + 1].sum(axis=0).astype(float) / (day + 1 - first)
+
+
 def damage_after_strike(damage: float, params: Mediator) -> float:
     """Capacity destroyed after a strike: the strike takes its share of what is left."""
     return damage + params.strike_effect * (1.0 - damage)
@@ -67,3 +85,8 @@ def failing(violence: float, disengagement: float, conflict: Conflict,
             mediator: Mediator) -> bool:
     """Whether the process is failing today: violence or the mediator's disengagement too high."""
     return violence > conflict.collapse_violence or disengagement > mediator.disengage_limit
+
+
+def failing_over_runs(violence, disengagement, conflict, mediator) -> np.ndarray:
+    """Over arrays, a value per run of a block: :func:`failing`."""
+    return (violence > conflict.collapse_violence) | (disengagement > mediator.disengage_limit)
