@@ -45,25 +45,14 @@ from sim.prisoners import prisoners_of
 from sim.randomness import Draws
 from sim.releases import Releases
 from sim.scenario import Agreement, Scenario, Shock, ShockKind, Side
-from sim.stages import (
-    end,
-    freeing,
-    insurgent_releases,
-    negotiation,
-    rounds,
-    shocks,
-    unilateral,
-    violence,
-)
+from sim.stages import ONE_RUN
 from sim.state import Condition, Fighting, Ledger, LiveView, Pressure, Talks
 
 _READ_ROW = attrgetter(*(c.source for c in SERIES))  # one call reads a day's record
 _CASUALTIES = SERIES_COLUMNS.index("casualties")
 
 
-class ParleyModel(shocks.OneRun, violence.OneRun, negotiation.OneRun, rounds.OneRun,
-                  unilateral.OneRun, insurgent_releases.OneRun, end.OneRun, freeing.OneRun,
-                  Releases, mesa.Model):
+class ParleyModel(*ONE_RUN, Releases, mesa.Model):
     """A negotiated prisoner exchange between a government and an insurgent, with a mediator.
 
     Args:

@@ -1,14 +1,17 @@
 """The state of an exchange, in named parts, and the live view the roles read it through.
 
-Only the model changes these parts (:mod:`sim.model`); every rule that says how a quantity
-changes is a pure function in the module of its role (:mod:`sim.agents`) or of its mechanism
-(:mod:`sim.mechanisms`). The prisoner pools (:mod:`sim.pools`) are the fifth part.
+Only the stages of a day change these parts (:mod:`sim.stages`); every rule that says how a
+quantity changes is a pure function in the module of its role (:mod:`sim.agents`) or of its
+mechanism (:mod:`sim.mechanisms`). The prisoner pools (:mod:`sim.pools`) are the fifth part.
+Each part is declared for one run (its fields) and, beside them, over a block of runs
+(``over_runs``: an array per field, a value per run, for :class:`sim.engine.block.Block`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from operator import attrgetter
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +26,10 @@ NEVER = -(10**9)
 """The day of something that has not happened, far enough in the past for any cooldown."""
 
 
+def _zeros(n: int) -> np.ndarray:
+    return np.zeros(n)
+
+
 @dataclass(slots=True)
 class Round:
     """An agreed round on its way through verification and release."""
@@ -34,6 +41,13 @@ class Round:
     named_released: int = 0
     insurgent_released: int = 0
     """The insurgent's share freed within the round (when it goes first, or in a swap)."""
+
+    @staticmethod
+    def over_runs(n: int) -> SimpleNamespace:
+        """The agreed round of each of a block's runs (``active`` where there is one)."""
+        return SimpleNamespace(active=np.zeros(n, bool), **{
+            k: np.zeros(n, np.int64) for k in ("size", "named", "verify_day", "released",
+                                               "named_released", "ins_released")})
 
 
 @dataclass(slots=True)
@@ -82,6 +96,20 @@ class Talks:
     """The last demand, offer and bridge recorded (each is recorded when it changes)."""
     conditions: list[Condition] = field(default_factory=list)
 
+    @staticmethod
+    def over_runs(n: int, trust) -> SimpleNamespace:
+        """The table over a block's runs, a value per run.
+
+        Phases as codes, ``opened`` is -1 before talks open, ``without`` the days without
+        agreement, ``news`` a walkout yet to be reacted to, and ``positions`` a row for each of
+        the demand's, offer's and bridge's size and named.
+        """
+        return SimpleNamespace(
+            phase=np.zeros(n, np.int64), opened=np.full(n, -1), without=np.zeros(n, np.int64),
+            frustration=_zeros(n), trust=np.asarray(trust, dtype=float) + _zeros(n),
+            gap=_zeros(n), walkouts=np.zeros(n, np.int64), news=np.zeros(n, bool),
+            conditions=[], positions=np.zeros((6, n), np.int64), positioned=np.zeros(n, bool))
+
 
 @dataclass(slots=True)
 class Pressure:
@@ -95,6 +123,12 @@ class Pressure:
     insurgent: float = 0.0
     """The mediator's pressure on the insurgent."""
     disengagement: float = 0.0
+
+    @staticmethod
+    def over_runs(n: int) -> SimpleNamespace:
+        """The pressures over a block's runs, a value per run."""
+        return SimpleNamespace(**{k: _zeros(n) for k in (
+            "mediator", "humanitarian", "domestic", "insurgent", "disengagement")})
 
 
 @dataclass(slots=True)
@@ -122,6 +156,20 @@ class Fighting:
     truce: Truce | None = None
     truce_today: bool = False
     """A truce held today (it scaled today's attacks)."""
+
+    @staticmethod
+    def over_runs(n: int, days: int) -> SimpleNamespace:
+        """The fighting over a block's runs, a value per run.
+
+        ``log`` holds a row per day, ``recent`` the recent attacks, ``returned`` the returned
+        fighters, ``failing`` the failing days.
+        """
+        return SimpleNamespace(
+            log=np.zeros((days + 8, n), np.int64), attacks=np.zeros(n, np.int64),
+            casualties_expected=_zeros(n), airstrike=np.zeros(n, bool), recent=_zeros(n),
+            damage=_zeros(n), capacity=np.ones(n), returned=_zeros(n), returning=_zeros(n),
+            leaving=_zeros(n), failing=np.zeros(n, np.int64), truce=None,
+            truce_today=np.zeros(n, bool))
 
 
 @dataclass(slots=True)
@@ -155,6 +203,24 @@ class Ledger:
     """What the narrative has said of verification: 0 nothing, 1 it began, 2 it caught up."""
     promised: list[tuple[int, int, int]] = field(default_factory=list)
     """Insurgent releases decided but not yet handed over: ``(day due, reciprocal, goodwill)``."""
+
+    @staticmethod
+    def over_runs(n: int, days: int, lead_max: int) -> SimpleNamespace:
+        """The ledger over a block's runs, a value per run.
+
+        ``discounted`` is the discounted value, ``news`` the recognition news; promised
+        releases are a row per day they fall due (``due_r`` and ``due_g``, reciprocal and
+        goodwill), and those fallen due but not yet handed over ``pending_r`` and ``pending_g``.
+        """
+        return SimpleNamespace(
+            **{k: np.zeros(n, np.int64) for k in (
+                "deal", "unilateral", "listed", "compliant_credit", "reciprocal", "goodwill",
+                "government_today", "insurgent_today", "unverified", "news",
+                "promised_total")},
+            discounted=_zeros(n), verifying=_zeros(n), last_unilateral=np.full(n, NEVER),
+            due_r=np.zeros((days + lead_max + 2, n), np.int64),
+            due_g=np.zeros((days + lead_max + 2, n), np.int64),
+            pending_r=np.zeros(n, np.int64), pending_g=np.zeros(n, np.int64))
 
 
 def _read(path: str) -> property:

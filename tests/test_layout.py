@@ -60,3 +60,22 @@ def test_each_rule_s_array_form_sits_directly_below_the_rule():
                 if before != name.removesuffix("_over_runs"):
                     misplaced.append(f"{path.relative_to(ROOT)}: {name} after {before or '-'}")
     assert found > 0 and misplaced == []
+
+
+DAY = ("_apply_shocks", "_violence", "_negotiate", "_stall_and_walkout", "_unilateral_release",
+       "_insurgent_releases", "_return_to_fight", "_check_end")
+
+
+def test_each_stage_of_a_day_is_written_once_in_both_forms_side_by_side():
+    from sim import stages
+    from sim.engine.block import Block
+    from sim.model import ParleyModel
+
+    for module in stages.STAGES:
+        assert module.OneRun in ParleyModel.__mro__, module.__name__
+        assert module.OverRuns in Block.__mro__, module.__name__
+    for name in DAY:
+        homes = [m.__name__ for m in stages.STAGES
+                 if name in vars(m.OneRun) and name in vars(m.OverRuns)]
+        assert len(homes) == 1, (name, homes)  # one module holds the stage, in both forms
+        assert name not in vars(ParleyModel) and name not in vars(Block), name

@@ -15,13 +15,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.engine.block import Block
-from sim.engine.params import structure
-from sim.engine.summary import series, summaries
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
+    from sim.engine.block import Block
+    from sim.engine.params import structure
     from sim.runner import RunResult
+
+
+def __getattr__(name: str) -> Any:
+    # The block is imported when first asked for, not with the package: the stages of a day
+    # (sim.stages) are the model's and the block's both, and read the engine's event log.
+    if name == "Block":
+        from sim.engine.block import Block
+        return Block
+    if name == "structure":
+        from sim.engine.params import structure
+        return structure
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run_block(scenarios: Scenario | list[Scenario], seeds: list[int], days: int,
@@ -42,6 +53,8 @@ def run_block(scenarios: Scenario | list[Scenario], seeds: list[int], days: int,
     Returns:
         The summaries, in run order, and the series kept.
     """
+    from sim.engine.summary import series, summaries
+
     block = _ran(scenarios, seeds, days, tick)
     cols = series(block)
     return summaries(block, cols), {k: v for k, v in cols.items() if kept is None or k in kept}
@@ -59,6 +72,7 @@ def run_results(scenarios: Scenario | list[Scenario], seeds: list[int], days: in
         tick: told of runs done as the days go (see :func:`run_block`).
         events: give each run its events (else none: they cost time to make).
     """
+    from sim.engine.summary import series, summaries
     from sim.runner import RunResult
 
     block = _ran(scenarios, seeds, days, tick)
@@ -71,6 +85,8 @@ def run_results(scenarios: Scenario | list[Scenario], seeds: list[int], days: in
 
 def _ran(scenarios: Scenario | list[Scenario], seeds: list[int], days: int,
          tick: Callable[[int], None] | None) -> Block:
+    from sim.engine.block import Block
+
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios] * len(seeds)
     block = Block(list(scenarios), list(seeds), days)

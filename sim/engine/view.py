@@ -6,8 +6,6 @@ and :meth:`sim.releases.Releases.turn` and ``_take`` for every run at once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.agents import government, insurgent
@@ -17,15 +15,11 @@ from sim.mechanisms import conditions, exchange
 from sim.prisoners import GROUPS
 from sim.scenario import Side
 
-if TYPE_CHECKING:
-    pass
-
 NAMED = GROUPS.index("named")
 
 
 class BlockView:
     """The view's quantities, each an array with a value per run."""
-
 
     @property
     def terms(self):

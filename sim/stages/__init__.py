@@ -14,3 +14,21 @@ The order of a day is :meth:`sim.model.ParleyModel.step`: 1 :mod:`~sim.stages.sh
 9 the record (in the model and the block). What a release moves is in
 :mod:`~sim.stages.freeing`.
 """
+
+from sim.stages import (
+    end,
+    freeing,
+    insurgent_releases,
+    negotiation,
+    rounds,
+    shocks,
+    unilateral,
+    violence,
+)
+
+STAGES = (shocks, violence, negotiation, rounds, unilateral, insurgent_releases, end, freeing)
+"""The modules of the stages, in the order of a day (what frees prisoners last)."""
+ONE_RUN = tuple(stage.OneRun for stage in STAGES)
+"""The stages as parts of the Mesa model."""
+OVER_RUNS = tuple(stage.OverRuns for stage in STAGES)
+"""The stages as parts of the ensemble engine's block."""

@@ -1,20 +1,17 @@
-"""Stage 8 of a day: truces count down, conditions lift, and the process completes or collapses.
+"""Stage 8 of a day: truces count down, conditions lift, the process completes or collapses.
 
-The stage is written twice, side by side, calling the same rules: :class:`OneRun` for one run
-(a part of :class:`sim.model.ParleyModel`) and :class:`OverRuns` for a block of runs, a value
-per run (a part of :class:`sim.engine.block.Block`).
+A completion needs both commitments met (within the agreement's margin); a collapse comes when
+the week's mean violence or the mediator's disengagement stays past its limit for
+``collapse_days`` days in a row.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
 
-from sim.agents.base import OVER, Phase
+from sim.agents.base import COLLAPSED, COMPLETED, OVER, Phase
 from sim.events import Actor, EventKind
 from sim.mechanisms import exchange, violence
-
-if TYPE_CHECKING:
-    pass
 
 
 class OneRun:
@@ -55,3 +52,41 @@ class OneRun:
                 self.talks.conditions.remove(condition)
                 self._event(Actor(condition.holder.value), EventKind.CONDITION_MET,
                             holder=str(condition.holder))
+
+
+class OverRuns:
+    """Stage 8 of a day over a block's runs, a value per run."""
+
+    def _check_end(self) -> None:
+        f, talks, day = self.fighting, self.talks, self.day
+        t = f.truce
+        if t is not None:
+            t.days_left = np.where(t.active, t.days_left - 1, t.days_left)
+            t.held = np.where(t.active, t.held + 1, t.held)
+            lapsing = t.active & (t.days_left <= 0)
+            t.active = t.active & ~lapsing
+            self.tally.lapse = np.where(lapsing & (self.tally.lapse < 0), day, self.tally.lapse)
+            self._event(Actor.WORLD, EventKind.LAPSE, lapsing, held=t.held,
+                        tied_to=t.tied_to and str(t.tied_to))
+        live = (talks.phase != COMPLETED) & (talks.phase != COLLAPSED)
+        for c in self.talks.conditions:
+            met = c.active & live & (self.still_needed(c) == 0)
+            c.active = c.active & ~met
+            self._event(Actor(c.holder.value), EventKind.CONDITION_MET, met,
+                        holder=str(c.holder))
+        complete = live & exchange.is_complete_over_runs(
+            self.government_remaining(), self.insurgent_remaining(), self.terms.completion_margin)
+        talks.phase = np.where(complete, COMPLETED, talks.phase)
+        self.tally.completion = np.where(complete, day, self.tally.completion)
+        self._event(Actor.WORLD, EventKind.COMPLETION, complete, gov=self.gov.n_released,
+                    ins=self.ins.n_released)
+        live = live & ~complete
+        s = self.params
+        week = violence.mean_attacks_over_runs(f.log, day, violence.FAILING_DAYS)
+        failing = violence.failing_over_runs(week, self.pressure.disengagement, s.conflict,
+                                             s.mediator)
+        f.failing = np.where(live, np.where(failing, f.failing + 1, 0), f.failing)
+        collapse = live & (f.failing >= s.conflict.collapse_days)
+        talks.phase = np.where(collapse, COLLAPSED, talks.phase)
+        self.tally.collapse = np.where(collapse, day, self.tally.collapse)
+        self._event(Actor.WORLD, EventKind.COLLAPSE, collapse, failing_days=f.failing)

@@ -2,24 +2,24 @@
 
 A government release moves the government's pressures, the insurgent's trust and the fighters
 who may return; either side's release may extend a truce tied to it.
-
-The stage is written twice, side by side, calling the same rules: :class:`OneRun` for one run
-(a part of :class:`sim.model.ParleyModel`) and :class:`OverRuns` for a block of runs, a value
-per run (a part of :class:`sim.engine.block.Block`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.agents import government as gov_rules
 from sim.agents import insurgent as ins_rules
 from sim.agents import mediator as med_rules
+from sim.engine.custody import Taken as TakenOverRuns
 from sim.mechanisms import truce
 from sim.pools import ReleaseMode, Taken, count
 from sim.scenario import Side
 
 if TYPE_CHECKING:
+    from sim.engine.block import Block
     from sim.model import ParleyModel
 
 
@@ -66,3 +66,52 @@ class OneRun:
         if t is not None and t.tied_to is side and freed:
             t.days_left += truce.days_earned(t, freed)
             t.credited += freed
+
+
+class OverRuns:
+    """What follows a release, for every stage that frees prisoners.
+
+    A government release moves the government's pressures, the insurgent's trust and the fighters
+    who may return; either side's release may extend a truce tied to it.
+    over a block's runs, a value per run.
+    """
+
+    def _free_government(self: Block, taken: TakenOverRuns, unilateral: bool, oath) -> np.ndarray:
+        s, p, ledger = self.params, self.pressure, self.ledger
+        returning = self.gov.expected_returns(taken, s.conflict)
+        named, seniors, listed = self.gov.release(taken)
+        size = taken.size
+        ledger.government_today = ledger.government_today + size
+        p.domestic = p.domestic + gov_rules.opposition_from_seniors(seniors, s.government)
+        self.fighting.leaving = self.fighting.leaving + returning * np.where(
+            oath, s.conflict.oath_factor, 1.0)
+        ledger.listed = ledger.listed + listed
+        if unilateral:
+            ledger.unilateral = ledger.unilateral + size
+        else:
+            ledger.deal = ledger.deal + size
+        freed = size > 0
+        p.mediator = np.where(freed, np.maximum(
+            0.0, p.mediator - med_rules.release_relief(s.mediator, size)), p.mediator)
+        self.talks.trust = np.where(freed, np.minimum(
+            1.0, self.talks.trust + ins_rules.trust_gain(s.insurgent, size)), self.talks.trust)
+        self._extend_truce(Side.GOVERNMENT, size)
+        t = self.tally
+        t.first_gov = np.where(freed & (t.first_gov < 0), self.day, t.first_gov)
+        return named
+
+    def _free_insurgent(self: Block, taken: TakenOverRuns, reciprocal) -> None:
+        self.ins.release(taken)
+        size = taken.size
+        self.ledger.insurgent_today = self.ledger.insurgent_today + size
+        self._extend_truce(Side.INSURGENT, size)
+        t = self.tally
+        t.first_ins = np.where((size > 0) & (t.first_ins < 0), self.day, t.first_ins)
+
+    def _extend_truce(self: Block, side: Side, freed: np.ndarray) -> None:
+        t = self.fighting.truce
+        if t is None or t.tied_to is not side:
+            return
+        on = t.active & (freed > 0)
+        t.days_left = np.where(on, t.days_left + truce.days_earned(t, freed), t.days_left)
+        t.credited = np.where(on, t.credited + freed, t.credited)

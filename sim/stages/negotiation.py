@@ -3,23 +3,24 @@
 An agreed round being verified or released takes the day's talks (:mod:`sim.stages.rounds`);
 else the insurgent demands, the government offers, the mediator bridges, and the first
 proposal both accept becomes a round.
-
-The stage is written twice, side by side, calling the same rules: :class:`OneRun` for one run
-(a part of :class:`sim.model.ParleyModel`) and :class:`OverRuns` for a block of runs, a value
-per run (a part of :class:`sim.engine.block.Block`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from sim.agents import government as gov_rules
 from sim.agents import insurgent as ins_rules
-from sim.agents.base import Phase, Proposal
+from sim.agents import mediator as med_rules
+from sim.agents.base import SESSION, SUSPENDED, Phase, Proposal
+from sim.engine.events import Rounded
 from sim.events import Actor, EventKind
 from sim.state import Round
 
 if TYPE_CHECKING:
-    pass
+    from sim.engine.block import Block
 
 
 class OneRun:
@@ -95,3 +96,112 @@ class OneRun:
             talks.days_without_agreement = 0
             talks.positions = None
             self._event(Actor.INSURGENT, EventKind.RESUMPTION, trust=round(talks.trust, 3))
+
+
+class OverRuns:
+    """Stages 3 and 4 of a day over a block's runs, a value per run."""
+
+    def _negotiate(self: Block) -> None:
+        talks, s, rnd, day = self.talks, self.params, self.round, self.day
+        talks.gap = np.zeros(self.n)
+        had_round = rnd.active.copy()
+        self._release_round(had_round)
+        remaining = self.government_remaining()
+        table = ~had_round & (talks.phase == SESSION) & (remaining != 0)
+        if not table.any():
+            return
+        gov_target, ins_target = self.aspirations()
+        released = self.gov.n_named_released
+        d_size, d_named = ins_rules.decide_demand_over_runs(
+            remaining, self.terms.round_size, self.named_total, released, s.insurgent)
+        available = self.named_available()
+        o_size, o_named = gov_rules.decide_offer_over_runs(
+            gov_target, d_size, d_named, remaining, self.terms.round_size, self.named_total,
+            available, s.government)
+        b_size, b_named = med_rules.decide_bridge_over_runs(d_size, d_named, o_size, o_named,
+                                                           s.mediator)
+        self._log_positions(table, np.stack(np.broadcast_arrays(
+            d_size, d_named, o_size, o_named, b_size, b_named)).astype(np.int64))
+
+        def gov_takes(size, named):
+            return gov_rules.accepts_over_runs(size, named, available, self.named_total,
+                                                self.terms.round_size, gov_target, s.government)
+
+        def ins_takes(size, named):
+            return ins_rules.accepts_over_runs(size, named, d_size, d_named, ins_target,
+                                               s.insurgent)
+
+        take_offer = ins_takes(o_size, o_named)
+        take_demand = ~take_offer & gov_takes(d_size, d_named)
+        take_bridge = ~take_offer & ~take_demand & gov_takes(b_size, b_named) & ins_takes(
+            b_size, b_named)
+        deal = table & (take_offer | take_demand | take_bridge)
+        none = table & ~deal
+        talks.gap = np.where(none, 1.0 - ins_rules.utility_over_runs(
+            o_size, o_named, d_size, d_named, s.insurgent), talks.gap)
+        talks.without = np.where(none, talks.without + 1, talks.without)
+        size = np.where(take_offer, o_size, np.where(take_demand, d_size, b_size))
+        named = np.where(take_offer, o_named, np.where(take_demand, d_named, b_named))
+        talks.without = np.where(deal, 0, talks.without)
+        talks.frustration = np.where(deal, talks.frustration * ins_rules.FRUSTRATION_KEPT,
+                                     talks.frustration)
+        rnd.active = rnd.active | deal
+        rnd.size = np.where(deal, size, rnd.size)
+        rnd.named = np.where(deal, named, rnd.named)
+        rnd.verify_day = np.where(deal, day + s.mediator.verification_days, rnd.verify_day)
+        for field in ("released", "named_released", "ins_released"):
+            setattr(rnd, field, np.where(deal, 0, getattr(rnd, field)))
+        t = self.tally
+        t.agreements += deal
+        t.first_agreement = np.where(deal & (t.first_agreement < 0), day, t.first_agreement)
+        self._event(Actor.MEDIATOR, EventKind.AGREEMENT, deal, size=size, named=named,
+                    verify_days=s.mediator.verification_days + np.zeros(self.n, np.int64))
+        self._release_round(deal)
+
+    def _log_positions(self: Block, table: np.ndarray, now: np.ndarray) -> None:
+        """Demand, offer and bridge, told where one of them changed (as the model does)."""
+        talks = self.talks
+        last, known = talks.positions, talks.positioned
+        changed = table & (~known | (now != last))  # a row per position's size and named
+        new = [changed[0] | changed[1], changed[2] | changed[3], changed[4] | changed[5]]
+        self._event(Actor.INSURGENT, EventKind.DEMAND, new[0], size=now[0], named=now[1])
+        self._event(Actor.GOVERNMENT, EventKind.OFFER, new[1], size=now[2], named=now[3],
+                    demanded_named=now[1])
+        self._event(Actor.MEDIATOR, EventKind.BRIDGE, new[2], size=now[4], named=now[5])
+        talks.positions = np.where(table, now, last)
+        talks.positioned = known | table
+
+    def _lognormal(self, sigma) -> np.ndarray:
+        key = sigma if np.ndim(sigma) == 0 else tuple(np.asarray(sigma).tolist())
+        found = self._lognormals.get(key)
+        if found is None:
+            found = self._lognormals[key] = np.exp(sigma * self.u["frustration"].T
+                                                  - 0.5 * sigma * sigma).T
+        return found
+
+    def _stall_and_walkout(self) -> None:
+        s, talks, day = self.params, self.talks, self.day
+        ins = s.insurgent
+        pending = self.round.active
+        added = ins_rules.frustration_increment_over_runs(
+            talks.phase, pending, talks.gap, self.days_past_deadline(),
+            self._lognormal(ins.frustration_noise)[:, day], ins)
+        talks.frustration = ins_rules.frustration(talks.frustration, added, ins)
+        talks.trust = ins_rules.trust_after_day(talks.trust, ins)
+        walks = ins_rules.decide_walkout_over_runs(talks.phase, pending, talks.frustration, ins,
+                                                   self.u["walkout"][:, day])
+        resumes = ~walks & ins_rules.decide_resume_over_runs(
+            talks.phase, talks.trust, self.pressure.insurgent, ins, self.u["resume"][:, day])
+        talks.phase = np.where(walks, SUSPENDED, np.where(resumes, SESSION, talks.phase))
+        talks.walkouts += walks
+        talks.news = talks.news | walks
+        self.tally.first_walkout = np.where(walks & (self.tally.first_walkout < 0), day,
+                                            self.tally.first_walkout)
+        self._event(Actor.INSURGENT, EventKind.WALKOUT, walks,
+                    frustration=Rounded(talks.frustration, 3), days_without_agreement=talks.without)
+        talks.frustration = np.where(resumes, talks.frustration * ins_rules.FRUSTRATION_KEPT,
+                                     talks.frustration)
+        talks.without = np.where(resumes, 0, talks.without)
+        talks.positioned = talks.positioned & ~resumes
+        self._event(Actor.INSURGENT, EventKind.RESUMPTION, resumes,
+                    trust=Rounded(talks.trust, 3))

@@ -2,16 +2,15 @@
 
 The government frees a verified round up to the daily cap (or in the agreed stages); the
 insurgent pays its share first, at once, or after, as the agreement says.
-
-The stage is written twice, side by side, calling the same rules: :class:`OneRun` for one run
-(a part of :class:`sim.model.ParleyModel`) and :class:`OverRuns` for a block of runs, a value
-per run (a part of :class:`sim.engine.block.Block`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from sim.engine.custody import Taken as TakenOverRuns
 from sim.events import Actor, EventKind
 from sim.mechanisms import exchange
 from sim.pools import ReleaseMode, Taken, count
@@ -19,6 +18,7 @@ from sim.scenario import Sequence, Side
 from sim.state import Round
 
 if TYPE_CHECKING:
+    from sim.engine.block import Block
     from sim.model import ParleyModel
 
 
@@ -91,3 +91,74 @@ class OneRun:
                         goodwill=0, mode="first")
         if freed < n:  # it cannot pay in full: the round goes ahead on what it gave
             round_.insurgent_released = exchange.share(round_.size, self.terms.ratio)
+
+
+class OverRuns:
+    """Agreed rounds (part of stage 3) over a block's runs, a value per run."""
+
+    def _release_round(self: Block, among: np.ndarray) -> None:
+        rnd, terms, day = self.round, self.terms, self.day
+        due = among & rnd.active & (day >= rnd.verify_day)
+        if not due.any():
+            return
+        gov_halted, ins_halted = self.halted(Side.GOVERNMENT), self.halted(Side.INSURGENT)
+        sequence = terms.sequence
+        owed_first = exchange.share_over_runs(rnd.size, terms.ratio) - rnd.ins_released
+        if sequence is Sequence.INSURGENT_FIRST:
+            first = due & (owed_first > 0)
+            self._insurgent_pays_first(first & ~ins_halted, owed_first)
+            due = due & ~first
+        go = due & ~gov_halted
+        if sequence is Sequence.SIMULTANEOUS:
+            go = go & ~ins_halted
+        if not go.any():
+            return
+        want, named_want = exchange.due_today_over_runs(rnd, terms.batch_cap, terms.stages)
+        want, named_want = np.where(go, want, 0), np.where(go, named_want, 0)
+        short = np.zeros(self.n, bool)
+        swap = None
+        if sequence is Sequence.SIMULTANEOUS:
+            owed = np.where(go, exchange.share_over_runs(rnd.released + want, terms.ratio)
+                            - rnd.ins_released, 0)
+            swap = self.take(Side.INSURGENT, ("listed", "named", "unlisted"), owed, agreed=True)
+            got = swap.size
+            short = go & (got < owed)
+            cut = np.maximum(0, np.minimum(want, np.trunc((rnd.ins_released + got)
+                                                          * terms.ratio).astype(np.int64)
+                                           - rnd.released))
+            want = np.where(short, cut, want)
+            named_want = np.where(short, np.minimum(named_want, want), named_want)
+        named_taken = self.take(Side.GOVERNMENT, ("named",), named_want, agreed=True)
+        rest = self.take(Side.GOVERNMENT, ("listed", "named"), want - named_taken.size,
+                         agreed=True)
+        taken = TakenOverRuns(named_taken.orders + rest.orders, named_taken.starts + rest.starts,
+                      named_taken.ends + rest.ends, named_taken.short | rest.short)
+        freed = taken.size
+        named = self._free_government(taken, unilateral=False, oath=False)
+        rnd.released = rnd.released + freed
+        rnd.named_released = rnd.named_released + named
+        self._event(Actor.GOVERNMENT, EventKind.RELEASE, freed > 0, size=freed, named=named,
+                    mode=np.where(swap.size > 0, "swap", "deal") if swap is not None
+                    else "deal")
+        if swap is not None:
+            n = swap.size
+            self._free_insurgent(swap, n)
+            self.ledger.reciprocal = self.ledger.reciprocal + n
+            rnd.ins_released = rnd.ins_released + n
+            self._event(Actor.INSURGENT, EventKind.RELEASE, n > 0, size=n, reciprocal=n,
+                        goodwill=0, mode="swap")
+        ends = go & ((rnd.released >= rnd.size) | (freed < want) | short)
+        rnd.active = rnd.active & ~ends
+
+    def _insurgent_pays_first(self: Block, who: np.ndarray, owed_first: np.ndarray) -> None:
+        n = np.where(who, np.minimum(owed_first, self.insurgent_room()), 0)
+        taken = self.take(Side.INSURGENT, ("listed", "named", "unlisted"), n, agreed=True)
+        freed = taken.size
+        self._free_insurgent(taken, freed)
+        self.ledger.reciprocal = self.ledger.reciprocal + freed
+        self._event(Actor.INSURGENT, EventKind.RELEASE, freed > 0, size=freed, reciprocal=freed,
+                    goodwill=0, mode="first")
+        rnd = self.round
+        rnd.ins_released = np.where(who & (freed < n),
+                                    exchange.share_over_runs(rnd.size, self.terms.ratio),
+                                    rnd.ins_released + freed)

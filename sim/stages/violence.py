@@ -3,24 +3,19 @@
 The insurgent decides how hard to fight and the mediator when to strike and how hard to push
 (their roles' rules); capacity, damage and returns are the shared rules of
 :mod:`sim.mechanisms.violence`.
-
-The stage is written twice, side by side, calling the same rules: :class:`OneRun` for one run
-(a part of :class:`sim.model.ParleyModel`) and :class:`OverRuns` for a block of runs, a value
-per run (a part of :class:`sim.engine.block.Block`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
 
 from sim.agents import government as gov_rules
 from sim.agents import insurgent as ins_rules
 from sim.agents import mediator as med_rules
+from sim.engine.events import Rounded
 from sim.events import Actor, EventKind
 from sim.mechanisms import truce, violence
-
-if TYPE_CHECKING:
-    pass
+from sim.randomness import gamma_quantile
 
 
 class OneRun:
@@ -68,3 +63,64 @@ class OneRun:
         f.returned_fighters += arrived
         f.returning += f.leaving
         f.leaving = 0.0
+
+
+class OverRuns:
+    """Stages 2 and 7 of a day over a block's runs, a value per run."""
+
+    def _gamma(self, shape) -> np.ndarray:
+        key = shape if np.ndim(shape) == 0 else tuple(np.asarray(shape).tolist())
+        found = self._gammas.get(key)
+        if found is None:
+            if self._gamma_u is None:
+                self._gamma_u = np.stack([d.gamma_uniforms for d in self.draws])
+            found = self._gammas[key] = gamma_quantile(
+                self._gamma_u, shape if np.ndim(shape) == 0 else np.asarray(shape)[:, None])
+        return found
+
+    def _violence(self) -> None:
+        s, f, talks, p, day = self.params, self.fighting, self.talks, self.pressure, self.day
+        f.capacity = violence.capacity(f.returned, f.damage, s.conflict)
+        t = f.truce
+        f.truce_today = np.zeros(self.n, bool) if t is None else t.active.copy()
+        intensity = ins_rules.attack_intensity_over_runs(
+            talks.phase, talks.frustration, f.capacity, s.insurgent
+        ) * truce.violence_scale_over_runs(t)
+        f.attacks = violence.attacks_over_runs(
+            intensity, self._gamma(s.insurgent.attack_dispersion)[:, day],
+            self.u["attack_noise"][:, day], self.u["attack_round"][:, day])
+        f.casualties_expected = f.attacks * s.insurgent.casualties_per_attack
+        f.log[day] = f.attacks
+        f.recent = violence.mean_attacks_over_runs(f.log, day, violence.RECENT_DAYS)
+
+        m = s.mediator
+        f.airstrike = med_rules.decide_strike_over_runs(f.recent, m, self.u["strike"][:, day])
+        self.tally.airstrikes += f.airstrike
+        f.damage = np.where(f.airstrike, violence.damage_after_strike(f.damage, m), f.damage)
+        struck = ins_rules.after_strike_over_runs(talks.frustration, talks.trust, s.insurgent)
+        talks.frustration = np.where(f.airstrike, struck[0], talks.frustration)
+        talks.trust = np.where(f.airstrike, struck[1], talks.trust)
+        self._event(Actor.MEDIATOR, EventKind.AIRSTRIKE, f.airstrike,
+                    attacks_recent=Rounded(f.recent, 1))
+        f.damage = violence.repaired(f.damage, s.conflict)
+
+        on_gov, on_ins = med_rules.decide_pressure_over_runs(talks.phase, f.recent,
+                                                            self.days_past_deadline(), m)
+        p.mediator = med_rules.pressure(p.mediator, on_gov, m)
+        p.mediator = np.where(talks.news, p.mediator + med_rules.walkout_response(m), p.mediator)
+        talks.news = np.zeros(self.n, bool)
+        p.insurgent = med_rules.pressure(p.insurgent, on_ins, m)
+        g = s.government
+        p.domestic = gov_rules.domestic_opposition(p.domestic, f.recent / m.violence_reference,
+                                                    g)
+        p.humanitarian = gov_rules.humanitarian_pressure(p.humanitarian, g)
+        p.disengagement = np.maximum(0.0, p.disengagement
+                                     + med_rules.disengagement_change_over_runs(talks.phase,
+                                                                               f.recent, m))
+
+    def _return_to_fight(self) -> None:
+        f = self.fighting
+        f.returning, arrived = violence.returns(f.returning, self.params.conflict)
+        f.returned = f.returned + arrived
+        f.returning = f.returning + f.leaving
+        f.leaving = np.zeros(self.n)
