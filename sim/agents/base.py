@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, make_dataclass
 from enum import StrEnum
-from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -178,16 +177,11 @@ def power(x, exponent) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=4096)
 def faratin(t: float, horizon: float, a_min: float, a_max: float, beta: float) -> float:
     """Time-dependent aspiration of Faratin, Sierra and Jennings (1998).
 
     ``a(t) = a_min + (a_max - a_min) * (1 - (t / T) ** (1 / beta))``; ``beta < 1`` holds out
     (Boulware), ``beta > 1`` concedes early (Conceder). Time past the horizon counts as ``T``.
-
-    Kept for the last few thousand arguments (a pure function, read up to seven times a day
-    with the same ones): numpy's power on one number costs a microsecond, and this saves
-    about a twelfth of a run of the home scenario (``benchmarks/bench_run.py``).
     """
     frac = t / horizon if t > 0.0 else 0.0
     if frac <= 0.0:
