@@ -318,17 +318,19 @@ class Session:
         with self.lock:
             self.seconds_per_day = seconds
             if self.phase is SessionPhase.PLAYING:
-                for room in self.rooms.values():
-                    room.deadline = self._deadline()
+                self._restart_clocks()
             self._bump()
 
     def start(self) -> None:
         """Start the game in every room (the timer starts)."""
         with self.lock:
             self.phase = SessionPhase.PLAYING
-            for room in self.rooms.values():
-                room.deadline = self._deadline()
+            self._restart_clocks()
             self._bump()
+
+    def _restart_clocks(self) -> None:
+        for room in self.rooms.values():
+            room.deadline = self._deadline()
 
     def end(self) -> None:
         """End the game in every room, at the day each has reached."""

@@ -3,9 +3,6 @@
 Its rules are pure functions of a :class:`~sim.agents.base.View` and the government's
 parameters; the Mesa agent at the bottom only calls them, or takes a person's move instead.
 The government is deterministic: it draws nothing from the generator.
-
-Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
-a rule of pure arithmetic serves over arrays as it is.
 """
 
 from __future__ import annotations

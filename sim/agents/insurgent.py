@@ -4,9 +4,6 @@ Its rules are pure functions of a :class:`~sim.agents.base.View` (or of the few 
 they depend on) and the insurgent's parameters. Where it is stochastic (frustration noise,
 walkout, return to talks) a rule gives the probability or the size, and a decision compares
 it with the day's draw (:mod:`sim.randomness`): the Mesa agent at the bottom passes them.
-
-Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
-a rule of pure arithmetic serves over arrays as it is.
 """
 
 from __future__ import annotations

@@ -3,9 +3,6 @@
 Its rules are pure functions of a :class:`~sim.agents.base.View` and the mediator's
 parameters. For airstrikes a rule gives the chance and the decision compares it with the day's
 draw (:mod:`sim.randomness`): the Mesa agent at the bottom passes it.
-
-Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
-a rule of pure arithmetic serves over arrays as it is.
 """
 
 from __future__ import annotations

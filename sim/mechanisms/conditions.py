@@ -3,8 +3,6 @@
 A condition names a count and, optionally, categories of the other side's pool ("until the
 Taliban free 200 soldiers and police"). The model lifts it once met; a shock may waive it.
 
-Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
-a rule of pure arithmetic serves over arrays as it is.
 A block's condition holds a value per run, and a flag ``active`` for the runs it holds in.
 """
 

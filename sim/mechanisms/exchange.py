@@ -1,8 +1,4 @@
-"""The agreed exchange: rounds through verification, and when the exchange is complete.
-
-Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
-a rule of pure arithmetic serves over arrays as it is.
-"""
+"""The agreed exchange: rounds through verification, and when the exchange is complete."""
 
 from __future__ import annotations
 

@@ -4,8 +4,6 @@ A truce may be tied to releases: it holds for a base number of days and one more
 ``per_prisoners`` the named side frees, so it lapses when that side stops delivering. What
 follows a lapse comes from the ordinary rules of violence and pressure.
 
-Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
-a rule of pure arithmetic serves over arrays as it is.
 A block's truce holds a value per run, and a flag ``active`` for the runs it still holds in.
 """
 

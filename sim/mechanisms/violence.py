@@ -3,9 +3,6 @@
 The insurgent decides how hard to fight (:func:`sim.agents.insurgent.attack_intensity`) and
 the mediator when to strike (:func:`sim.agents.mediator.strike_probability`); what follows
 for capacity and for the process is worked out here.
-
-Each rule's array form sits beside it, for the ensemble engine (see :mod:`sim.agents.base`);
-a rule of pure arithmetic serves over arrays as it is.
 """
 
 from __future__ import annotations

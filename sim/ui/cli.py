@@ -22,7 +22,9 @@ from sim.errors import ParleyError, Problem, ScenarioError
 from sim.ui import cli_catalog, cli_fork, cli_plot, cli_sweep
 from sim.ui.console import (
     EXTRA_OF,
+    Executor,
     ScenarioArg,
+    Scheduler,
     check_image,
     fail,
     find_file,
@@ -136,9 +138,8 @@ def report(
     workers: Annotated[int | None, typer.Option(
         min=1, help="processes (default: this one for a small ensemble, else one a core)")]
     = None,
-    executor: Annotated[str, typer.Option(help="local, dask or dask-local")] = "local",
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT")]
-    = None,
+    executor: Executor = "local",
+    scheduler: Scheduler = None,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="override a parameter: dotted.path=value (repeatable)")] = None,
     theory: Annotated[bool, typer.Option(

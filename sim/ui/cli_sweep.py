@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from sim.errors import ParleyError, Problem
-from sim.ui.console import fail, find_file, need, out, stops_on_ctrl_c
+from sim.ui.console import (
+    Executor,
+    Scheduler,
+    fail,
+    find_file,
+    need,
+    out,
+    stops_on_ctrl_c,
+)
 from sim.ui.destinations import check_out_folder
 
 sweep_app = typer.Typer(no_args_is_help=True,
@@ -38,9 +46,8 @@ def sweep_run(
     workers: Annotated[int | None, typer.Option(
         min=1, help="processes (default: this one for a small sweep, else one a core)")]
     = None,
-    executor: Annotated[str, typer.Option(help="local, dask or dask-local")] = "local",
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT")]
-    = None,
+    executor: Executor = "local",
+    scheduler: Scheduler = None,
     quiet: Annotated[bool, typer.Option(help="log lines instead of a progress bar")] = False,
 ) -> None:
     """Run a sweep, or resume it: only missing runs are run.

@@ -196,3 +196,9 @@ def save_timeline(result, path: Path) -> None:
     from sim.ui.figures import timeline
 
     save_figure(timeline(result), path)
+
+
+Executor = Annotated[str, typer.Option(help="local, dask or dask-local")]
+"""Where the runs of ``report`` and ``sweep run`` go: this machine's processes, or Dask."""
+Scheduler = Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT")]
+"""The Dask scheduler for ``--executor dask``."""
