@@ -7,17 +7,23 @@ the week's mean violence or the mediator's disengagement stays past its limit fo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.agents.base import COLLAPSED, COMPLETED, OVER, Phase
 from sim.events import Actor, EventKind
 from sim.mechanisms import exchange, violence
 
+if TYPE_CHECKING:
+    from sim.engine.block import Block
+    from sim.model import ParleyModel
+
 
 class OneRun:
     """Stage 8 of a day for one run."""
 
-    def _check_end(self) -> None:
+    def _check_end(self: ParleyModel) -> None:
         self._count_down_truce()
         if self.talks.phase in OVER:
             return
@@ -35,7 +41,7 @@ class OneRun:
             self._set_phase(Phase.COLLAPSED)
             self._event(Actor.WORLD, EventKind.COLLAPSE, failing_days=f.failing_days)
 
-    def _count_down_truce(self) -> None:
+    def _count_down_truce(self: ParleyModel) -> None:
         t = self.fighting.truce
         if t is None:
             return
@@ -46,7 +52,7 @@ class OneRun:
             self._event(Actor.WORLD, EventKind.LAPSE, held=t.held,
                         tied_to=t.tied_to and str(t.tied_to))
 
-    def _lift_met_conditions(self) -> None:
+    def _lift_met_conditions(self: ParleyModel) -> None:
         for condition in list(self.talks.conditions):
             if self.still_needed(condition) == 0:
                 self.talks.conditions.remove(condition)
@@ -57,7 +63,7 @@ class OneRun:
 class OverRuns:
     """Stage 8 of a day over a block's runs, a value per run."""
 
-    def _check_end(self) -> None:
+    def _check_end(self: Block) -> None:
         f, talks, day = self.fighting, self.talks, self.day
         t = f.truce
         if t is not None:

@@ -21,12 +21,13 @@ from sim.state import Round
 
 if TYPE_CHECKING:
     from sim.engine.block import Block
+    from sim.model import ParleyModel
 
 
 class OneRun:
     """Stages 3 and 4 of a day for one run."""
 
-    def _negotiate(self) -> None:
+    def _negotiate(self: ParleyModel) -> None:
         talks, s, view = self.talks, self.params, self.view
         talks.gap = 0.0
         if talks.round is not None:
@@ -51,7 +52,8 @@ class OneRun:
                     verify_days=verify)
         self._release_round()
 
-    def _settle(self, demand: Proposal, offer: Proposal, bridge: Proposal) -> Proposal | None:
+    def _settle(self: ParleyModel, demand: Proposal, offer: Proposal,
+                bridge: Proposal) -> Proposal | None:
         """The deal of the day, if any: the offer, else the demand, else the bridge."""
         s, view = self.params, self.view
         if self.insurgent.accepts(view, s.insurgent, offer, demand):
@@ -63,7 +65,8 @@ class OneRun:
             return bridge
         return None
 
-    def _log_positions(self, demand: Proposal, offer: Proposal, bridge: Proposal) -> None:
+    def _log_positions(self: ParleyModel, demand: Proposal, offer: Proposal,
+                       bridge: Proposal) -> None:
         last = self.talks.positions
         if last == (demand, offer, bridge):
             return
@@ -76,7 +79,7 @@ class OneRun:
             self._event(Actor.MEDIATOR, EventKind.BRIDGE, size=bridge.size, named=bridge.named)
         self.talks.positions = (demand, offer, bridge)
 
-    def _stall_and_walkout(self) -> None:
+    def _stall_and_walkout(self: ParleyModel) -> None:
         s, talks, view = self.params, self.talks, self.view
         added = self.insurgent.frustration_added(view, s.insurgent)
         talks.frustration = ins_rules.frustration(talks.frustration, added, s.insurgent)
@@ -171,7 +174,7 @@ class OverRuns:
         talks.positions = np.where(table, now, last)
         talks.positioned = known | table
 
-    def _lognormal(self, sigma) -> np.ndarray:
+    def _lognormal(self: Block, sigma) -> np.ndarray:
         key = sigma if np.ndim(sigma) == 0 else tuple(np.asarray(sigma).tolist())
         found = self._lognormals.get(key)
         if found is None:
@@ -179,7 +182,7 @@ class OverRuns:
                                                   - 0.5 * sigma * sigma).T
         return found
 
-    def _stall_and_walkout(self) -> None:
+    def _stall_and_walkout(self: Block) -> None:
         s, talks, day = self.params, self.talks, self.day
         ins = s.insurgent
         pending = self.round.active

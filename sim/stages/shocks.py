@@ -6,6 +6,8 @@ a truce, set or waive a condition, or open the talks; talks also open on the agr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.agents.base import PRE, SESSION, Phase
@@ -13,11 +15,15 @@ from sim.events import Actor, EventKind
 from sim.mechanisms import conditions, truce
 from sim.scenario import Shock, ShockKind, Side
 
+if TYPE_CHECKING:
+    from sim.engine.block import Block
+    from sim.model import ParleyModel
+
 
 class OneRun:
     """Stage 1 of a day for one run."""
 
-    def _apply_shocks(self) -> None:
+    def _apply_shocks(self: ParleyModel) -> None:
         p = self.pressure
         for shock, regime in self._shocks.get(self.day, ()):
             d = shock.pressure
@@ -39,18 +45,18 @@ class OneRun:
         if not self._opens_by_shock and self.day == self.terms.deadline_day:
             self._open_talks()
 
-    def _open_talks(self) -> None:
+    def _open_talks(self: ParleyModel) -> None:
         if self.talks.phase is Phase.PRE_TALKS:
             self._set_phase(Phase.IN_SESSION)
             self._event(Actor.WORLD, EventKind.RESUMPTION, opened=True)
 
-    def _begin_truce(self, shock: Shock) -> None:
+    def _begin_truce(self: ParleyModel, shock: Shock) -> None:
         spec = shock.truce
         self.fighting.truce = truce.begin(spec)
         self._event(Actor.WORLD, EventKind.TRUCE, days=spec.days, violence=spec.violence,
                     tied_to=spec.tied_to and str(spec.tied_to), per_prisoners=spec.per_prisoners)
 
-    def _set_condition(self, shock: Shock) -> None:
+    def _set_condition(self: ParleyModel, shock: Shock) -> None:
         spec = shock.condition
         other = self.ins_pool if spec.holder is Side.GOVERNMENT else self.gov_pool
         self.talks.conditions.append(conditions.set_condition(spec, other))
@@ -62,7 +68,7 @@ class OneRun:
                     other=str(spec.holder.other), frees=spec.frees,
                     categories=" or ".join(words[c] for c in spec.categories))
 
-    def _waive(self, holder: Side) -> None:
+    def _waive(self: ParleyModel, holder: Side) -> None:
         kept = [c for c in self.talks.conditions if c.holder is not holder]
         if len(kept) < len(self.talks.conditions):
             self.talks.conditions = kept
@@ -72,7 +78,7 @@ class OneRun:
 class OverRuns:
     """Stage 1 of a day over a block's runs, a value per run."""
 
-    def _apply_shocks(self) -> None:
+    def _apply_shocks(self: Block) -> None:
         p = self.pressure
         for shock, params in self.shocks.get(self.day, ()):
             d = shock.pressure
@@ -104,13 +110,13 @@ class OverRuns:
         if not self.opens_by_shock:
             self._open_talks(self.day == self.terms.deadline_day + np.zeros(self.n, np.int64))
 
-    def _open_talks(self, where: np.ndarray) -> None:
+    def _open_talks(self: Block, where: np.ndarray) -> None:
         opening = where & (self.talks.phase == PRE)
         self.talks.phase[opening] = SESSION
         self.talks.opened[opening & (self.talks.opened < 0)] = self.day
         self._event(Actor.WORLD, EventKind.RESUMPTION, opening, opened=True)
 
-    def _set_condition(self, spec) -> None:
+    def _set_condition(self: Block, spec) -> None:
         other = self.ins if spec.holder is Side.GOVERNMENT else self.gov
         self.talks.conditions.append(conditions.set_condition_over_runs(
             spec, other.prisoners.category_names, other.released_by_category))

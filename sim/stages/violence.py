@@ -7,6 +7,8 @@ The insurgent decides how hard to fight and the mediator when to strike and how 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.agents import government as gov_rules
@@ -17,11 +19,15 @@ from sim.events import Actor, EventKind
 from sim.mechanisms import truce, violence
 from sim.randomness import gamma_quantile
 
+if TYPE_CHECKING:
+    from sim.engine.block import Block
+    from sim.model import ParleyModel
+
 
 class OneRun:
     """Stages 2 and 7 of a day for one run."""
 
-    def _violence(self) -> None:
+    def _violence(self: ParleyModel) -> None:
         s, f, talks, p, view = self.params, self.fighting, self.talks, self.pressure, self.view
         f.capacity = violence.capacity(f.returned_fighters, f.damage, s.conflict)
         f.truce_today = f.truce is not None
@@ -57,7 +63,7 @@ class OneRun:
         p.disengagement = max(0.0, p.disengagement
                               + med_rules.disengagement_change(view, s.mediator))
 
-    def _return_to_fight(self) -> None:
+    def _return_to_fight(self: ParleyModel) -> None:
         f = self.fighting
         f.returning, arrived = violence.returns(f.returning, self.params.conflict)
         f.returned_fighters += arrived
@@ -68,7 +74,7 @@ class OneRun:
 class OverRuns:
     """Stages 2 and 7 of a day over a block's runs, a value per run."""
 
-    def _gamma(self, shape) -> np.ndarray:
+    def _gamma(self: Block, shape) -> np.ndarray:
         key = shape if np.ndim(shape) == 0 else tuple(np.asarray(shape).tolist())
         found = self._gammas.get(key)
         if found is None:
@@ -78,7 +84,7 @@ class OverRuns:
                 self._gamma_u, shape if np.ndim(shape) == 0 else np.asarray(shape)[:, None])
         return found
 
-    def _violence(self) -> None:
+    def _violence(self: Block) -> None:
         s, f, talks, p, day = self.params, self.fighting, self.talks, self.pressure, self.day
         f.capacity = violence.capacity(f.returned, f.damage, s.conflict)
         t = f.truce
@@ -118,7 +124,7 @@ class OverRuns:
                                      + med_rules.disengagement_change_over_runs(talks.phase,
                                                                                f.recent, m))
 
-    def _return_to_fight(self) -> None:
+    def _return_to_fight(self: Block) -> None:
         f = self.fighting
         f.returning, arrived = violence.returns(f.returning, self.params.conflict)
         f.returned = f.returned + arrived
