@@ -88,8 +88,7 @@ class ParleyModel(*ONE_RUN, Releases, mesa.Model):
         self.insurgent = InsurgentAgent(self, self.draws)
         self.mediator = MediatorAgent(self, self.draws)
 
-        self._shocks: dict[int, list[tuple[Shock, Scenario]]] = {}  # regimes live as long
-        self._allowed: dict[tuple, np.ndarray] = {}  # see Releases.allowed
+        self._shocks: dict[int, list[tuple[Shock, Scenario]]] = {}
         for shock, regime in scenario.regimes:
             self._shocks.setdefault(shock.day, []).append((shock, regime))
         self._opens_by_shock = any(s.kind is ShockKind.TALKS_OPEN for s in scenario.shocks)

@@ -31,18 +31,10 @@ class Releases:
         return self.gov_pool if side is Side.GOVERNMENT else self.ins_pool
 
     def allowed(self: ParleyModel, side: Side, agreed: bool = False) -> np.ndarray:
-        """:func:`sim.mechanisms.exchange.allowed`, for agreed releases or not.
-
-        Kept for each set of parameters in effect (a shock's regime): asked several times a
-        day, it changes only with them.
-        """
-        key = (side, agreed, id(self.params))
-        found = self._allowed.get(key)
-        if found is None:
-            wanted = getattr(self.terms, f"{side.value}_categories") if agreed else ()
-            found = self._allowed[key] = exchange.allowed(
-                self.pool(side).category_names, getattr(self.params, side.value).barred, wanted)
-        return found
+        """:func:`sim.mechanisms.exchange.allowed`, for agreed releases or not."""
+        wanted = getattr(self.terms, f"{side.value}_categories") if agreed else ()
+        return exchange.allowed(self.pool(side).category_names,
+                                getattr(self.params, side.value).barred, wanted)
 
     def turn(self: ParleyModel, side: Side, allowed: np.ndarray) -> list[int]:
         """The categories a side frees in turn, as codes: see the module's text."""
@@ -52,7 +44,8 @@ class Releases:
         first += getattr(self.params, side.value).frees_first
         codes = [names.index(name) for name in first if name in names]
         codes += range(len(names))
-        return [c for c in dict.fromkeys(codes) if allowed[c]]
+        may = allowed.tolist()
+        return [c for c in dict.fromkeys(codes) if may[c]]
 
     def _take(self: ParleyModel, side: Side, groups: tuple[str, ...], k: int,
               agreed: bool = False) -> list[Taken]:

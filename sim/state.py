@@ -315,7 +315,7 @@ class LiveView:
     def named_available(self) -> int:
         """Named prisoners still held whom the government has not barred."""
         m = self._model
-        return m.gov_pool.named_held(m.allowed(Side.GOVERNMENT))
+        return m.gov_pool.named_held(m.params.government.barred)
 
     @property
     def insurgent_promised(self) -> int:

@@ -70,14 +70,17 @@ def utility_over_runs(size, named, named_total, round_size, gov) -> np.ndarray:
     return 1.0 - gov.size_cost * size / round_size - gov.named_cost * share
 
 
-def accepts(proposal: Proposal, view: View, params: Government) -> bool:
+def accepts(proposal: Proposal, view: View, params: Government,
+            target: float | None = None) -> bool:
     """Accept when the round's utility reaches the government's aspiration.
 
     Never a round with more named prisoners than it may free (it has barred the others).
+    ``target`` is today's aspiration when the caller has it already.
     """
     if proposal.named > view.named_available:
         return False
-    return utility(proposal, view, params) >= aspiration(view, params)
+    return utility(proposal, view, params) >= (
+        aspiration(view, params) if target is None else target)
 
 
 def accepts_over_runs(size, named, named_available, named_total, round_size, target,
@@ -87,12 +90,15 @@ def accepts_over_runs(size, named, named_available, named_total, round_size, tar
     return fits & (utility_over_runs(size, named, named_total, round_size, gov) >= target)
 
 
-def decide_offer(view: View, params: Government, demand: Proposal) -> Proposal:
+def decide_offer(view: View, params: Government, demand: Proposal,
+                 target: float | None = None) -> Proposal:
     """The largest round, up to the demand, that keeps the government at its aspiration.
 
-    Size comes first; named seniors are added only with the utility left over.
+    Size comes first; named seniors are added only with the utility left over. ``target`` is
+    today's aspiration when the caller has it already.
     """
-    target = aspiration(view, params)
+    if target is None:
+        target = aspiration(view, params)
     room = max(0.0, 1.0 - target)
     want = min(demand.size, view.government_remaining)
     # Compare costs before dividing by them, so that vanishing costs cannot overflow.
@@ -203,19 +209,21 @@ class GovernmentAgent(mesa.Agent):
         super().__init__(model)
         self.move: GovernmentMove | None = None  # set for a day when a person plays this seat
 
-    def offer(self, view: View, params: Government, demand: Proposal) -> Proposal:
-        """Today's offer."""
+    def offer(self, view: View, params: Government, demand: Proposal,
+              target: float | None = None) -> Proposal:
+        """Today's offer (``target``: today's aspiration, when the caller has it)."""
         if self.move is not None:
             return Proposal(max(0, min(self.move.offer_size, view.government_remaining)),
                             max(0, min(self.move.offer_named, demand.named)))
-        return decide_offer(view, params, demand)
+        return decide_offer(view, params, demand, target)
 
-    def accepts(self, view: View, params: Government, proposal: Proposal) -> bool:
+    def accepts(self, view: View, params: Government, proposal: Proposal,
+                target: float | None = None) -> bool:
         """Whether it accepts a proposal today; a person accepts what their offer covers."""
         if self.move is not None:
             return (proposal.size <= self.move.offer_size
                     and proposal.named <= self.move.offer_named)
-        return accepts(proposal, view, params)
+        return accepts(proposal, view, params, target)
 
     def unilateral(self, view: View, params: Government) -> int:
         """Size of today's unilateral release (0 for none)."""

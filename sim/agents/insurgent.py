@@ -85,11 +85,13 @@ def utility_over_runs(size, named, demand_size, demand_named, ins) -> np.ndarray
     return where(demand_named != 0, mixed, size_part)
 
 
-def accepts(proposal: Proposal, demand: Proposal, view: View, params: Insurgent) -> bool:
-    """Accept when the proposal's value reaches today's aspiration."""
+def accepts(proposal: Proposal, demand: Proposal, view: View, params: Insurgent,
+            target: float | None = None) -> bool:
+    """Accept when the proposal's value reaches today's aspiration (``target``, if given)."""
     if proposal.size <= 0:
         return False
-    return utility(proposal, demand, params) >= aspiration(view, params)
+    return utility(proposal, demand, params) >= (
+        aspiration(view, params) if target is None else target)
 
 
 def accepts_over_runs(size, named, demand_size, demand_named, target, ins) -> np.ndarray:
@@ -362,11 +364,14 @@ class InsurgentAgent(mesa.Agent):
         return decide_demand(view, params)
 
     def accepts(self, view: View, params: Insurgent, proposal: Proposal,
-                demand: Proposal) -> bool:
-        """Whether it accepts a proposal today (a person's answer, when one holds the seat)."""
+                demand: Proposal, target: float | None = None) -> bool:
+        """Whether it accepts a proposal today (a person's answer, when one holds the seat).
+
+        ``target`` is today's aspiration, when the caller has it.
+        """
         if self.move is not None:
             return self.move.response is Response.ACCEPT and proposal.size > 0
-        return accepts(proposal, demand, view, params)
+        return accepts(proposal, demand, view, params, target)
 
     def frustration_added(self, view: View, params: Insurgent) -> float:
         """Frustration added today."""

@@ -35,11 +35,14 @@ class OneRun:
             return
         if talks.phase is not Phase.IN_SESSION or view.government_remaining == 0:
             return
+        # Each side's aspiration today: the pressures do not move while they bargain.
+        targets = (gov_rules.aspiration(view, s.government),
+                   ins_rules.aspiration(view, s.insurgent))
         demand = self.insurgent.demand(view, s.insurgent)
-        offer = self.government.offer(view, s.government, demand)
+        offer = self.government.offer(view, s.government, demand, targets[0])
         bridge = self.mediator.bridge(demand, offer, s.mediator)
         self._log_positions(demand, offer, bridge)
-        deal = self._settle(demand, offer, bridge)
+        deal = self._settle(demand, offer, bridge, targets)
         if deal is None:
             talks.gap = 1.0 - ins_rules.utility(offer, demand, s.insurgent)
             talks.days_without_agreement += 1
@@ -52,16 +55,17 @@ class OneRun:
                     verify_days=verify)
         self._release_round()
 
-    def _settle(self: ParleyModel, demand: Proposal, offer: Proposal,
-                bridge: Proposal) -> Proposal | None:
+    def _settle(self: ParleyModel, demand: Proposal, offer: Proposal, bridge: Proposal,
+                targets: tuple[float, float]) -> Proposal | None:
         """The deal of the day, if any: the offer, else the demand, else the bridge."""
         s, view = self.params, self.view
-        if self.insurgent.accepts(view, s.insurgent, offer, demand):
+        gov, ins = targets
+        if self.insurgent.accepts(view, s.insurgent, offer, demand, ins):
             return offer
-        if self.government.accepts(view, s.government, demand):
+        if self.government.accepts(view, s.government, demand, gov):
             return demand
-        if (self.government.accepts(view, s.government, bridge)
-                and self.insurgent.accepts(view, s.insurgent, bridge, demand)):
+        if (self.government.accepts(view, s.government, bridge, gov)
+                and self.insurgent.accepts(view, s.insurgent, bridge, demand, ins)):
             return bridge
         return None
 
