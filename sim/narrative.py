@@ -20,7 +20,8 @@ def _named(count: int, text: str) -> str:
 
 
 def _shock(d: dict, n: Sides) -> str:
-    return d["label"] or f"a {d['shock']} shock."
+    kind = d["shock"].replace("_", " ")
+    return d["label"] or f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} shock."
 
 
 def _resumption(d: dict, n: Sides) -> str:
