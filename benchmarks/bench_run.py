@@ -14,6 +14,8 @@ different seeds (min and max shown beside them). The cases are:
 * ``pool 5k`` and ``pool 1M``: the home scenario with the government holding 5,000 or
   1,000,000 prisoners (all listed); the insurgent's pool is left as it is. The home scenario
   already holds 5,000, so ``pool 5k`` repeats ``parley home`` through ``with_overrides``.
+* ``block of one``: the home scenario as a block of the ensemble engine holding one run, the
+  cost of the Mesa model were it a batch of one over the engine's array rules.
 
 The last two lines printed are ``ratio_vs_empty_mesa=<x.xx>`` (parley home / empty mesa) and
 ``ratio_1m_vs_5k=<x.xx>`` (pool 1M / pool 5k). Targets: at most 3 and at most 20.
@@ -32,6 +34,7 @@ from pathlib import Path
 import mesa
 import numpy as np
 
+from sim.engine import Block
 from sim.model import SERIES_COLUMNS, ParleyModel
 from sim.scenario import Scenario, load_scenario, with_overrides
 
@@ -183,7 +186,12 @@ def main() -> None:
         ("pool 1M", lambda s: ParleyModel(pool_1m, seed=s), REPEATS_1M),
     ])
     gc.collect()
-    blocks = [home, empty, p5k, p1m]
+    # The engine's block of one run: what the Mesa model would cost as a batch of one over
+    # the engine's array rules (docs/ODD.md, section 8).
+    (one,) = time_interleaved([
+        ("block of one", lambda s: Block([scenario], [s], DAYS), REPEATS_1M)])
+    gc.collect()
+    blocks = [home, empty, p5k, p1m, one]
 
     print(f"Parley benchmark: {HOME.relative_to(ROOT)}, {DAYS} days a run, "
           f"build included, median of repeats (seeds 0..n-1), cases interleaved in pairs")
@@ -207,6 +215,8 @@ def main() -> None:
           f"{'ok' if vs_empty <= TARGET_VS_EMPTY else 'MISSED'}")
     print(f"pool 1M / pool 5k:        {scale:.2f} (target <= {TARGET_1M_VS_5K:g}) "
           f"{'ok' if scale <= TARGET_1M_VS_5K else 'MISSED'}")
+    print(f"block of one / parley home: {one.median / home.median:.1f} "
+          "(the engine's day for one run; see docs/ODD.md, section 8)")
     print(f"benchmark wall time: {time.perf_counter() - started:.1f} s")
     print(f"ratio_vs_empty_mesa={vs_empty:.2f}")
     print(f"ratio_1m_vs_5k={scale:.2f}")
