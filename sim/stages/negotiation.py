@@ -109,7 +109,7 @@ class OverRuns:
     """Stages 3 and 4 of a day over a block's runs, a value per run."""
 
     def _negotiate(self: Block) -> None:
-        talks, s, rnd, day = self.talks, self.params, self.round, self.day
+        talks, s, rnd = self.talks, self.params, self.round
         talks.gap = np.zeros(self.n)
         had_round = rnd.active.copy()
         self._release_round(had_round)
@@ -149,20 +149,26 @@ class OverRuns:
         talks.without = np.where(none, talks.without + 1, talks.without)
         size = np.where(take_offer, o_size, np.where(take_demand, d_size, b_size))
         named = np.where(take_offer, o_named, np.where(take_demand, d_named, b_named))
+        self._agree(deal, size, named)
+
+    def _agree(self: Block, deal: np.ndarray, size: np.ndarray, named: np.ndarray) -> None:
+        """Where a deal was struck today: the round it agrees, on its way to verification."""
+        talks, rnd, day = self.talks, self.round, self.day
+        verify = self.params.mediator.verification_days
         talks.without = np.where(deal, 0, talks.without)
         talks.frustration = np.where(deal, talks.frustration * ins_rules.FRUSTRATION_KEPT,
                                      talks.frustration)
         rnd.active = rnd.active | deal
         rnd.size = np.where(deal, size, rnd.size)
         rnd.named = np.where(deal, named, rnd.named)
-        rnd.verify_day = np.where(deal, day + s.mediator.verification_days, rnd.verify_day)
+        rnd.verify_day = np.where(deal, day + verify, rnd.verify_day)
         for field in ("released", "named_released", "ins_released"):
             setattr(rnd, field, np.where(deal, 0, getattr(rnd, field)))
         t = self.tally
         t.agreements += deal
         t.first_agreement = np.where(deal & (t.first_agreement < 0), day, t.first_agreement)
         self._event(Actor.MEDIATOR, EventKind.AGREEMENT, deal, size=size, named=named,
-                    verify_days=s.mediator.verification_days + np.zeros(self.n, np.int64))
+                    verify_days=verify + np.zeros(self.n, np.int64))
         self._release_round(deal)
 
     def _log_positions(self: Block, table: np.ndarray, now: np.ndarray) -> None:
