@@ -9,7 +9,7 @@ never skips a row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from enum import IntEnum
 from operator import attrgetter
 from typing import NamedTuple
@@ -92,11 +92,11 @@ class Pool:
         """Rows of an order still held."""
         return self.prisoners.orders[order].size - self.cursor[order]
 
-    def named_held(self, barred: Sequence[str] = ()) -> int:
-        """Named prisoners still held, of the categories not barred."""
+    def named_held(self, may_free: Callable[[str], bool]) -> int:
+        """Named prisoners still held, of the categories ``may_free`` lets the holder free."""
         names, orders, cursor = self.category_names, self.prisoners.orders, self.cursor
         return sum(orders[o].size - cursor[o] for o in self._named_orders
-                   if names[o[1]] not in barred)
+                   if may_free(names[o[1]]))
 
     def categories(self, names: list[str] | tuple[str, ...]) -> np.ndarray:
         """A mask over the pool's categories: True for those named."""

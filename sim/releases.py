@@ -36,6 +36,11 @@ class Releases:
         return exchange.allowed(self.pool(side).category_names,
                                 getattr(self.params, side.value).barred, wanted)
 
+    def named_available(self: ParleyModel) -> int:
+        """Named prisoners still held whom the government may free (it has not barred them)."""
+        barred = self.params.government.barred
+        return self.gov_pool.named_held(lambda name: exchange.may_free(name, barred))
+
     def turn(self: ParleyModel, side: Side, allowed: np.ndarray) -> list[int]:
         """The categories a side frees in turn, as codes: see the module's text."""
         names = self.pool(side).category_names

@@ -314,8 +314,7 @@ class LiveView:
     @property
     def named_available(self) -> int:
         """Named prisoners still held whom the government has not barred."""
-        m = self._model
-        return m.gov_pool.named_held(m.params.government.barred)
+        return self._model.named_available()
 
     @property
     def insurgent_promised(self) -> int:

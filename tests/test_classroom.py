@@ -49,12 +49,18 @@ def _session(home, rooms=1, seconds=None, days=12):
     return session, clock
 
 
-def test_a_day_advances_only_when_every_seated_person_has_moved(home):
-    session, _ = _session(home)
+def _two_playing(home, days=12):
+    """A one-room game under way, Ana in the government's seat and Ben in the insurgent's."""
+    session, _ = _session(home, days=days)
     code = next(iter(session.rooms))
     session.take(code, Seat.GOVERNMENT, "Ana")
     session.take(code, Seat.INSURGENT, "Ben")
     session.start()
+    return session, code
+
+
+def test_a_day_advances_only_when_every_seated_person_has_moved(home):
+    session, code = _two_playing(home)
     room = session.room(code)
     session.submit(code, Seat.GOVERNMENT, GovernmentMove(100, 0, 0))
     assert room.day == 0 and room.waiting_for == (Seat.INSURGENT,)
@@ -204,11 +210,7 @@ def test_a_role_sees_only_what_it_would_know(home):
 
 
 def test_a_seat_freed_mid_game_is_played_by_the_agents(home):
-    session, _ = _session(home)
-    code = next(iter(session.rooms))
-    session.take(code, Seat.GOVERNMENT, "Ana")
-    session.take(code, Seat.INSURGENT, "Ben")
-    session.start()
+    session, code = _two_playing(home)
     session.submit(code, Seat.GOVERNMENT, GovernmentMove(100))
     session.leave(code, Seat.INSURGENT)  # the only one missing left: the day is played
     room = session.room(code)
@@ -278,11 +280,7 @@ def test_a_seat_page_sends_a_move_and_the_teacher_card_shows_it(home):
 
     from sim.ui.app import classroom as pages
 
-    session, _ = _session(home, rooms=1, days=5)
-    code = next(iter(session.rooms))
-    session.take(code, Seat.GOVERNMENT, "Ana")
-    session.take(code, Seat.INSURGENT, "Ben")
-    session.start()
+    session, code = _two_playing(home, days=5)
     _, seat_rc = solara.render(pages.SeatPage(session, code, Seat.GOVERNMENT, 0),
                                handle_error=False)
     _, card_rc = solara.render(pages.RoomCard(session, code, 0), handle_error=False)

@@ -11,16 +11,18 @@ from sim.agents.base import View, where
 from sim.state import Round
 
 
-def allowed(names: Sequence[str], barred: Sequence[str], wanted: Sequence[str]) -> np.ndarray:
-    """A mask over a side's categories: those it may free now.
+def may_free(name: str, barred: Sequence[str], wanted: Sequence[str] = ()) -> bool:
+    """Whether a side may free prisoners of a category now.
 
-    Its ``barred`` categories are out; for agreed releases, so is any category the agreement
-    does not name for it in ``wanted`` (when it names some).
+    Not a category it has barred; for agreed releases, only one the agreement names for it in
+    ``wanted`` (when it names some).
     """
-    mask = np.array([name not in barred for name in names])
-    if wanted:
-        mask &= np.array([name in wanted for name in names])
-    return mask
+    return name not in barred and (not wanted or name in wanted)
+
+
+def allowed(names: Sequence[str], barred: Sequence[str], wanted: Sequence[str]) -> np.ndarray:
+    """A mask over a side's categories: those it may free now (:func:`may_free`)."""
+    return np.array([may_free(name, barred, wanted) for name in names])
 
 
 def due_today(round_: Round, batch_cap: int, stages: int) -> tuple[int, int]:

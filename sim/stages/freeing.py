@@ -48,20 +48,16 @@ class OneRun:
 
     def _free_insurgent(self: ParleyModel, taken: list[Taken], reciprocal: int) -> None:
         """Free the insurgent's rows taken: the first ``reciprocal`` repay agreed rounds."""
+        paid, rest = [], []
+        left = reciprocal
+        for t in taken:  # split the takes at the point where repayment ends
+            cut = t.start + max(0, min(left, t.end - t.start))
+            paid.append(Taken(t.order, t.start, cut, t.rows[:cut - t.start]))
+            rest.append(Taken(t.order, cut, t.end, t.rows[cut - t.start:]))
+            left -= cut - t.start
+        self.ins_pool.release(paid, self.day, ReleaseMode.DEAL, oath=False)
+        self.ins_pool.release(rest, self.day, ReleaseMode.GOODWILL, oath=False)
         size = count(taken)
-        if 0 < reciprocal < size:
-            paid, rest = [], []
-            left = reciprocal
-            for t in taken:  # split the takes at the point where repayment ends
-                cut = t.start + max(0, min(left, t.end - t.start))
-                paid.append(Taken(t.order, t.start, cut, t.rows[:cut - t.start]))
-                rest.append(Taken(t.order, cut, t.end, t.rows[cut - t.start:]))
-                left -= cut - t.start
-            self.ins_pool.release(paid, self.day, ReleaseMode.DEAL, oath=False)
-            self.ins_pool.release(rest, self.day, ReleaseMode.GOODWILL, oath=False)
-        else:  # all of it repays rounds, or none of it
-            mode = ReleaseMode.DEAL if reciprocal > 0 else ReleaseMode.GOODWILL
-            self.ins_pool.release(taken, self.day, mode, oath=False)
         self.ledger.insurgent_today += size
         self._extend_truce(Side.INSURGENT, size)
 
